@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { type TSchema, Type } from '@sinclair/typebox';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { type Problem, ZtriskError } from '../domain/errors.js';
+import { isAllowed, type Principal } from '../domain/permissions.js';
+import type { Services } from '../services/services.js';
+import { failure, ok, okPage } from './envelope.js';
+import { buildOpenApiDocument } from './openapi.js';
+import type { ApiRoute } from './route.js';
+import { API_ROUTES } from './routes/index.js';
+import { compileBodyCheck, compileParamCheck } from './validation.js';
+
+/** Options of the HTTP application. */
+export interface AppOptions {
+  readonly services: Services;
+  /** Absolute public base URL without trailing slash (used in `well_known_url`), read per request. */
+  readonly publicUrl: () => string;
+  /** Largest accepted request body in bytes (larger → 413 / 1001). */
+  readonly bodyLimitBytes: number;
+  /** Pino log level, or false for no logging. */
+  readonly logLevel: string | false;
+  /** Where JSON logs go (a writable stream); defaults to stderr. */
+  readonly logStream?: NodeJS.WritableStream;
+}
+
+/** The API base prefixes: every route is served under both. */
+export const API_PREFIXES = ['/client/v4', ''] as const;
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const ZT_RISK_PATH = /^(?:\/client\/v4)?\/accounts\/[^/]+\/zt_risk_scoring(?:\/|$)/;
+/** Literal sibling segments that are never taken as a `{user_id}` or `{integration_id}` (API.md §1). */
+const LITERAL_SEGMENTS: Readonly<Record<string, ReadonlySet<string>>> = {
+  user_id: new Set(['behaviors', 'summary', 'integrations']),
+  integration_id: new Set(['reference_id']),
+};
+
+/** The body could not be parsed; kept until validation so path and query problems are reported first. */
+class UnparsableBody {}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof UnparsableBody)
+  );
+}
+
+function fastifyErrorKind(error: { code?: string; statusCode?: number }): ZtriskError | undefined {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
+    return new ZtriskError('too_large', 'Invalid request body');
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ZtriskError('invalid_body', 'Invalid request body');
+  }
+  return undefined;
+}
+
+/**
+ * Builds the Fastify application: the API routes under `/client/v4` and at the root, the v4 envelope
+ * and error table, authentication and authorization, and the OpenAPI document.
+ */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const { services } = options;
+  const app = Fastify({
+    logger:
+      options.logLevel === false
+        ? false
+        : {
+            level: options.logLevel,
+            stream: options.logStream ?? process.stderr,
+            redact: ['req.headers.authorization', 'req.headers["x-auth-key"]', 'req.headers.cookie'],
+          },
+    bodyLimit: options.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = headerValue(req.headers['x-request-id']);
+      return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: false,
+  });
+
+  app.decorateRequest('principal', undefined);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    const buf = body as Buffer;
+    if (buf.length === 0) {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(buf.toString('utf8')));
+    } catch {
+      done(null, new UnparsableBody());
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const known =
+      error instanceof ZtriskError
+        ? error
+        : fastifyErrorKind(error as { code?: string; statusCode?: number });
+    if (!known) request.log.error({ err: error }, 'unhandled error');
+    const { status, body } = failure(known ?? error, request.id);
+    if (known?.retryAfterSeconds !== undefined) reply.header('retry-after', String(known.retryAfterSeconds));
+    void reply.code(status).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const kind = ZT_RISK_PATH.test(path) ? 'no_endpoint' : 'no_route';
+    const { status, body } = failure(new ZtriskError(kind, kind), request.id);
+    void reply.code(status).send(body);
+  });
+
+  for (const prefix of API_PREFIXES) {
+    for (const route of API_ROUTES) registerRoute(app, prefix, route, options);
+    app.get(`${prefix}/user/tokens/verify`, async (request) => {
+      const token = await services.credentials.verifyToken(headerValue(request.headers.authorization));
+      return {
+        ...ok({
+          id: token.id,
+          status: 'active',
+          ...(token.expiresAt ? { expires_on: token.expiresAt } : {}),
+        }),
+        messages: [{ code: 10000, message: 'This API Token is valid and active' }],
+      };
+    });
+    app.get(`${prefix}/openapi.json`, async () => buildOpenApiDocument(API_ROUTES, options.publicUrl()));
+  }
+  return app;
+}
+
+function registerRoute(app: FastifyInstance, prefix: string, route: ApiRoute, options: AppOptions): void {
+  const { services } = options;
+  const checkParams = compileParamCheck(route.params ?? emptyObject());
+  const checkQuery = route.query ? compileParamCheck(route.query) : undefined;
+  const checkBody = route.body ? compileBodyCheck(route.body) : undefined;
+
+  app.route({
+    method: route.method,
+    url: `${prefix}${route.path}`,
+    // Route (404) → authentication (401) → authorization (403), before the body is read.
+    onRequest: async (request: FastifyRequest) => {
+      const params = request.params as Record<string, string>;
+      for (const [name, literals] of Object.entries(LITERAL_SEGMENTS)) {
+        const value = params[name];
+        if (value !== undefined && literals.has(value)) throw new ZtriskError('no_endpoint', 'no endpoint');
+      }
+      const principal = await services.credentials.authenticate({
+        authorization: headerValue(request.headers.authorization),
+        email: headerValue(request.headers['x-auth-email']),
+        key: headerValue(request.headers['x-auth-key']),
+      });
+      const accountId = params.account_id ?? '';
+      if (!isAllowed(principal, accountId, route.permissions)) {
+        throw new ZtriskError('forbidden', 'Unauthorized to access requested resource');
+      }
+      request.principal = principal;
+    },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const params: Record<string, unknown> = { ...(request.params as Record<string, unknown>) };
+      const query: Record<string, unknown> = { ...(request.query as Record<string, unknown>) };
+      const problems: Problem[] = [...checkParams(params), ...(checkQuery ? checkQuery(query) : [])];
+      if (problems.length > 0) throw new ZtriskError('invalid', problems);
+
+      let body: unknown = request.body;
+      if (route.bodyMode === 'required') {
+        if (!isPlainObject(body)) throw new ZtriskError('invalid_body', 'Invalid request body');
+      } else if (!isPlainObject(body)) {
+        body = undefined;
+      }
+      if (body !== undefined && checkBody) {
+        const bodyProblems = checkBody(body);
+        if (bodyProblems.length > 0) throw new ZtriskError('invalid', bodyProblems);
+      }
+
+      const principal = request.principal;
+      if (!principal) throw new ZtriskError('unauthenticated', 'Authentication error');
+      const out = await route.handler({
+        params,
+        query,
+        body,
+        principal,
+        services,
+        requestId: request.id,
+        publicUrl: options.publicUrl(),
+      });
+      void reply.code(200);
+      return out.page ? okPage(out.result, out.page) : ok(out.result);
+    },
+  });
+}
+
+function emptyObject(): TSchema {
+  return Type.Object({});
+}

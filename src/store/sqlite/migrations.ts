@@ -1,0 +1,126 @@
+/**
+ * SQLite schema, as an ordered list of versioned migrations. Never edit a released migration: add one.
+ * Every account-data table is keyed by `account_id` first (see docs/decisions/0002-storage-schema.md).
+ */
+export const SQLITE_MIGRATIONS: readonly {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}[] = [
+  {
+    version: 1,
+    name: 'core',
+    sql: `
+CREATE TABLE accounts (
+  account_id TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE api_tokens (
+  token_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  secret_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  expires_at TEXT,
+  revoked_at TEXT
+) STRICT;
+
+CREATE TABLE token_grants (
+  account_id TEXT NOT NULL,
+  token_id TEXT NOT NULL REFERENCES api_tokens(token_id),
+  permission TEXT NOT NULL,
+  PRIMARY KEY (account_id, token_id, permission)
+) STRICT;
+CREATE INDEX token_grants_by_token ON token_grants (token_id);
+
+CREATE TABLE global_keys (
+  key_id TEXT PRIMARY KEY,
+  email TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+) STRICT;
+CREATE INDEX global_keys_by_email ON global_keys (email);
+
+CREATE TABLE account_members (
+  account_id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  PRIMARY KEY (account_id, email)
+) STRICT;
+CREATE INDEX account_members_by_email ON account_members (email);
+
+CREATE TABLE behavior_settings (
+  account_id TEXT NOT NULL,
+  behavior TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  risk_level TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, behavior)
+) STRICT;
+
+CREATE TABLE users (
+  account_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  name TEXT NOT NULL,
+  risk_rank INTEGER,
+  event_count INTEGER NOT NULL,
+  last_event TEXT,
+  last_reset_time TEXT,
+  level_changed_at TEXT,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, user_id)
+) STRICT;
+CREATE INDEX users_scored_last_event ON users (account_id, last_event DESC, user_id) WHERE event_count > 0;
+CREATE INDEX users_scored_last_event_asc ON users (account_id, last_event ASC, user_id) WHERE event_count > 0;
+CREATE INDEX users_scored_count ON users (account_id, event_count DESC, user_id) WHERE event_count > 0;
+CREATE INDEX users_scored_count_asc ON users (account_id, event_count ASC, user_id) WHERE event_count > 0;
+CREATE INDEX users_scored_rank ON users (account_id, risk_rank DESC, user_id) WHERE event_count > 0;
+CREATE INDEX users_scored_rank_asc ON users (account_id, risk_rank ASC, user_id) WHERE event_count > 0;
+
+CREATE TABLE risk_events (
+  account_id TEXT NOT NULL,
+  risk_event_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  behavior TEXT NOT NULL,
+  behavior_name TEXT NOT NULL,
+  risk_level TEXT NOT NULL,
+  ts TEXT NOT NULL,
+  details TEXT NOT NULL,
+  dedupe_key TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, risk_event_id)
+) STRICT;
+CREATE INDEX risk_events_by_user ON risk_events (account_id, user_id, ts DESC, risk_event_id);
+CREATE UNIQUE INDEX risk_events_dedupe ON risk_events (account_id, dedupe_key);
+
+CREATE TABLE integrations (
+  account_id TEXT NOT NULL,
+  integration_id TEXT NOT NULL,
+  integration_type TEXT NOT NULL,
+  reference_id TEXT NOT NULL,
+  tenant_url TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, integration_id)
+) STRICT;
+CREATE INDEX integrations_by_reference ON integrations (account_id, reference_id, created_at DESC, integration_id DESC);
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT NOT NULL,
+  audit_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  before_json TEXT,
+  after_json TEXT,
+  reason TEXT
+);
+CREATE INDEX audit_by_account ON audit_log (account_id, at DESC, seq DESC);
+`,
+  },
+];

@@ -1,0 +1,783 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { BehaviorKey } from '../../domain/behaviors.js';
+import type { Permission } from '../../domain/permissions.js';
+import { levelOfRank, type RiskLevel, riskRank } from '../../domain/risk-level.js';
+import type {
+  ApiToken,
+  AuditEntry,
+  Integration,
+  LevelChange,
+  NewRiskEvent,
+  Page,
+  PageRequest,
+  RiskEvent,
+  UserRisk,
+} from '../../domain/types.js';
+import type {
+  AuditMeta,
+  AuditQuery,
+  IntegrationPatch,
+  RecordResult,
+  ResetResult,
+  Store,
+  StoredToken,
+  SummaryQuery,
+} from '../store.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+interface UserRow {
+  account_id: string;
+  user_id: string;
+  email: string;
+  name: string;
+  risk_rank: number | null;
+  event_count: number;
+  last_event: string | null;
+  last_reset_time: string | null;
+}
+
+interface RiskEventRow {
+  account_id: string;
+  risk_event_id: string;
+  user_id: string;
+  behavior: string;
+  behavior_name: string;
+  risk_level: string;
+  ts: string;
+  details: string;
+  created_at: string;
+}
+
+interface IntegrationRow {
+  account_id: string;
+  integration_id: string;
+  integration_type: string;
+  reference_id: string;
+  tenant_url: string;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface TokenRow {
+  token_id: string;
+  name: string;
+  secret_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+interface AuditRow {
+  account_id: string;
+  audit_id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  before_json: string | null;
+  after_json: string | null;
+  reason: string | null;
+}
+
+/** Options of the SQLite store. */
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:`. Parent folders are created. */
+  readonly path: string;
+}
+
+const ORDER_COLUMNS = {
+  last_event: 'last_event',
+  event_count: 'event_count',
+  max_risk_level: 'risk_rank',
+} as const;
+
+function toUserRisk(row: UserRow): UserRisk {
+  return {
+    accountId: row.account_id,
+    userId: row.user_id,
+    email: row.email,
+    name: row.name,
+    riskLevel: levelOfRank(row.risk_rank),
+    eventCount: row.event_count,
+    lastEvent: row.last_event ?? undefined,
+    lastResetTime: row.last_reset_time ?? undefined,
+  };
+}
+
+function toRiskEvent(row: RiskEventRow): RiskEvent {
+  return {
+    id: row.risk_event_id,
+    accountId: row.account_id,
+    userId: row.user_id,
+    behavior: row.behavior as BehaviorKey,
+    name: row.behavior_name,
+    riskLevel: row.risk_level as RiskLevel,
+    timestamp: row.ts,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
+}
+
+function toIntegration(row: IntegrationRow): Integration {
+  return {
+    id: row.integration_id,
+    accountId: row.account_id,
+    integrationType: 'Okta',
+    referenceId: row.reference_id,
+    tenantUrl: row.tenant_url,
+    active: row.active === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toAuditEntry(row: AuditRow): AuditEntry {
+  return {
+    id: row.audit_id,
+    accountId: row.account_id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    before: row.before_json === null ? null : JSON.parse(row.before_json),
+    after: row.after_json === null ? null : JSON.parse(row.after_json),
+    reason: row.reason ?? undefined,
+  };
+}
+
+function integrationSnapshot(i: Integration): Record<string, unknown> {
+  return {
+    integration_type: i.integrationType,
+    reference_id: i.referenceId,
+    tenant_url: i.tenantUrl,
+    active: i.active,
+  };
+}
+
+function userSnapshot(u: UserRisk): Record<string, unknown> {
+  return {
+    risk_level: u.riskLevel ?? null,
+    event_count: u.eventCount,
+    last_event: u.lastEvent ?? null,
+    last_reset_time: u.lastResetTime ?? null,
+  };
+}
+
+/**
+ * The embedded store: better-sqlite3 (synchronous, one connection) in WAL mode. Every method runs in one
+ * SQLite transaction, so each call is atomic and serialised with every other call on this process.
+ */
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+
+  let statements: ReturnType<typeof prepare> | undefined;
+  function prepared(): ReturnType<typeof prepare> {
+    statements ??= prepare();
+    return statements;
+  }
+
+  function prepare() {
+    return {
+      insertAudit: db.prepare(
+        `INSERT INTO audit_log (account_id, audit_id, at, actor, action, target_type, target_id, before_json, after_json, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      ensureAccount: db.prepare(
+        'INSERT INTO accounts (account_id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      ),
+      getUser: db.prepare<[string, string], UserRow>(
+        'SELECT * FROM users WHERE account_id = ? AND user_id = ?',
+      ),
+      insertUser: db.prepare(
+        `INSERT INTO users (account_id, user_id, email, name, risk_rank, event_count, last_event, last_reset_time, level_changed_at, updated_at)
+         VALUES (?, ?, ?, ?, NULL, 0, NULL, NULL, NULL, ?)`,
+      ),
+      updateUserCounters: db.prepare(
+        `UPDATE users SET email = ?, name = ?, risk_rank = ?, event_count = ?, last_event = ?, level_changed_at = COALESCE(?, level_changed_at), updated_at = ?
+         WHERE account_id = ? AND user_id = ?`,
+      ),
+      insertRiskEvent: db.prepare(
+        `INSERT INTO risk_events (account_id, risk_event_id, user_id, behavior, behavior_name, risk_level, ts, details, dedupe_key, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, dedupe_key) DO NOTHING`,
+      ),
+      getIntegration: db.prepare<[string, string], IntegrationRow>(
+        'SELECT * FROM integrations WHERE account_id = ? AND integration_id = ?',
+      ),
+    };
+  }
+
+  function audit(
+    accountId: string,
+    meta: AuditMeta,
+    action: string,
+    targetType: string,
+    targetId: string,
+    before: unknown,
+    after: unknown,
+  ): void {
+    prepared().insertAudit.run(
+      accountId,
+      randomUUID(),
+      meta.at,
+      meta.actor,
+      action,
+      targetType,
+      targetId,
+      before === undefined ? null : JSON.stringify(before),
+      after === undefined ? null : JSON.stringify(after),
+      meta.reason ?? null,
+    );
+  }
+
+  function tokenGrants(tokenId: string): { accountId: string; permission: Permission }[] {
+    return db
+      .prepare<[string], { account_id: string; permission: string }>(
+        'SELECT account_id, permission FROM token_grants WHERE token_id = ? ORDER BY account_id, permission',
+      )
+      .all(tokenId)
+      .map((g) => ({ accountId: g.account_id, permission: g.permission as Permission }));
+  }
+
+  function toToken(row: TokenRow): StoredToken {
+    return {
+      id: row.token_id,
+      name: row.name,
+      secretHash: row.secret_hash,
+      grants: tokenGrants(row.token_id),
+      createdAt: row.created_at,
+      expiresAt: row.expires_at ?? undefined,
+      revokedAt: row.revoked_at ?? undefined,
+    };
+  }
+
+  const recordTx = db.transaction(
+    (accountId: string, events: readonly NewRiskEvent[], now: string): RecordResult => {
+      const s = prepared();
+      const recorded: RiskEvent[] = [];
+      const before = new Map<string, UserRisk>();
+      const users = new Map<string, UserRow>();
+      for (const e of events) {
+        const details = JSON.stringify(e.details);
+        const inserted = s.insertRiskEvent.run(
+          accountId,
+          e.id,
+          e.userId,
+          e.behavior,
+          e.behaviorName,
+          e.riskLevel,
+          e.timestamp,
+          details,
+          e.dedupeKey,
+          now,
+        );
+        let user = users.get(e.userId) ?? s.getUser.get(accountId, e.userId);
+        if (!user) {
+          // A skipped duplicate must not make its user known (API.md §7: known = has a recorded risk event).
+          if (inserted.changes === 0) continue;
+          s.insertUser.run(accountId, e.userId, e.email ?? '', e.name ?? '', now);
+          user = s.getUser.get(accountId, e.userId);
+          if (!user) throw new Error('user row vanished');
+        }
+        if (!before.has(e.userId)) before.set(e.userId, toUserRisk(user));
+        const next: UserRow = { ...user, email: e.email || user.email, name: e.name || user.name };
+        if (inserted.changes > 0) {
+          recorded.push({
+            id: e.id,
+            accountId,
+            userId: e.userId,
+            behavior: e.behavior,
+            name: e.behaviorName,
+            riskLevel: e.riskLevel,
+            timestamp: e.timestamp,
+            details: e.details,
+            createdAt: now,
+          });
+          const counts = user.last_reset_time === null || e.timestamp > user.last_reset_time;
+          if (counts) {
+            next.event_count = user.event_count + 1;
+            next.risk_rank = Math.max(user.risk_rank ?? 0, riskRank(e.riskLevel));
+            next.last_event =
+              user.last_event === null || e.timestamp > user.last_event ? e.timestamp : user.last_event;
+          }
+        }
+        users.set(e.userId, next);
+      }
+      const changes: LevelChange[] = [];
+      for (const [userId, row] of users) {
+        const prev = before.get(userId);
+        const levelChanged = prev?.riskLevel !== levelOfRank(row.risk_rank);
+        s.updateUserCounters.run(
+          row.email,
+          row.name,
+          row.risk_rank,
+          row.event_count,
+          row.last_event,
+          levelChanged ? now : null,
+          now,
+          accountId,
+          userId,
+        );
+        if (levelChanged) {
+          changes.push({
+            accountId,
+            userId,
+            email: row.email,
+            previous: prev?.riskLevel,
+            current: levelOfRank(row.risk_rank),
+            at: now,
+            cause: 'detection',
+          });
+        }
+      }
+      return { recorded, changes };
+    },
+  );
+
+  const resetTx = db.transaction(
+    (accountId: string, userId: string, meta: AuditMeta): ResetResult | undefined => {
+      const s = prepared();
+      const row = s.getUser.get(accountId, userId);
+      if (!row) return undefined;
+      const before = toUserRisk(row);
+      // Risk events dated after the reset instant (clock skew) keep counting: recount only those, an index
+      // range that is empty in the normal case, so the reset stays O(1).
+      const after = db
+        .prepare<[string, string, string], { n: number; r: number | null; last: string | null }>(
+          `SELECT COUNT(*) AS n, MAX(CASE risk_level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END) AS r, MAX(ts) AS last
+         FROM risk_events WHERE account_id = ? AND user_id = ? AND ts > ?`,
+        )
+        .get(accountId, userId, meta.at) ?? { n: 0, r: null, last: null };
+      const rank = after.n > 0 ? after.r : null;
+      const changed = before.riskLevel !== levelOfRank(rank);
+      db.prepare(
+        `UPDATE users SET last_reset_time = ?, risk_rank = ?, event_count = ?, last_event = ?,
+         level_changed_at = CASE WHEN ? THEN ? ELSE level_changed_at END, updated_at = ?
+       WHERE account_id = ? AND user_id = ?`,
+      ).run(
+        meta.at,
+        rank,
+        after.n,
+        after.n > 0 ? after.last : null,
+        changed ? 1 : 0,
+        meta.at,
+        meta.at,
+        accountId,
+        userId,
+      );
+      const updated = s.getUser.get(accountId, userId);
+      if (!updated) throw new Error('user row vanished');
+      const afterRisk = toUserRisk(updated);
+      audit(accountId, meta, 'user.reset', 'user', userId, userSnapshot(before), userSnapshot(afterRisk));
+      return {
+        before,
+        after: afterRisk,
+        change: changed
+          ? {
+              accountId,
+              userId,
+              email: before.email,
+              previous: before.riskLevel,
+              current: afterRisk.riskLevel,
+              at: meta.at,
+              cause: 'reset',
+            }
+          : undefined,
+      };
+    },
+  );
+
+  const store: Store = {
+    dialect: 'sqlite',
+
+    async migrate() {
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT',
+      );
+      const applied = new Set(
+        db
+          .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
+          .all()
+          .map((r) => r.version),
+      );
+      for (const m of SQLITE_MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        db.transaction(() => {
+          db.exec(m.sql);
+          db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+            m.version,
+            m.name,
+            new Date().toISOString(),
+          );
+        }).immediate();
+      }
+      statements = undefined;
+    },
+
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+
+    async ensureAccount(accountId, at) {
+      return prepared().ensureAccount.run(accountId, at).changes > 0;
+    },
+
+    async listAccounts() {
+      return db
+        .prepare<[], { account_id: string }>(
+          'SELECT account_id FROM accounts ORDER BY created_at, account_id',
+        )
+        .all()
+        .map((r) => r.account_id);
+    },
+
+    async createToken(token, meta) {
+      db.transaction(() => {
+        db.prepare(
+          'INSERT INTO api_tokens (token_id, name, secret_hash, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(
+          token.id,
+          token.name,
+          token.secretHash,
+          token.createdAt,
+          token.expiresAt ?? null,
+          token.revokedAt ?? null,
+        );
+        const grant = db.prepare(
+          'INSERT INTO token_grants (account_id, token_id, permission) VALUES (?, ?, ?)',
+        );
+        const accounts = new Set<string>();
+        for (const g of token.grants) {
+          prepared().ensureAccount.run(g.accountId, meta.at);
+          grant.run(g.accountId, token.id, g.permission);
+          accounts.add(g.accountId);
+        }
+        for (const accountId of accounts) {
+          audit(accountId, meta, 'token.create', 'token', token.id, undefined, {
+            name: token.name,
+            permissions: token.grants.filter((g) => g.accountId === accountId).map((g) => g.permission),
+            expires_at: token.expiresAt ?? null,
+          });
+        }
+      }).immediate();
+    },
+
+    async findTokenBySecretHash(secretHash) {
+      const row = db
+        .prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE secret_hash = ?')
+        .get(secretHash);
+      return row ? toToken(row) : undefined;
+    },
+
+    async listTokens() {
+      return db
+        .prepare<[], TokenRow>('SELECT * FROM api_tokens ORDER BY created_at, token_id')
+        .all()
+        .map((row) => {
+          const { secretHash: _omit, ...token } = toToken(row);
+          return token satisfies ApiToken;
+        });
+    },
+
+    async revokeToken(tokenId, meta) {
+      return db
+        .transaction(() => {
+          const changed = db
+            .prepare('UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL')
+            .run(meta.at, tokenId).changes;
+          if (changed === 0) return false;
+          const accounts = new Set(tokenGrants(tokenId).map((g) => g.accountId));
+          for (const accountId of accounts) {
+            audit(
+              accountId,
+              meta,
+              'token.revoke',
+              'token',
+              tokenId,
+              { revoked_at: null },
+              { revoked_at: meta.at },
+            );
+          }
+          return true;
+        })
+        .immediate();
+    },
+
+    async createGlobalKey(key, accountId, meta) {
+      db.transaction(() => {
+        const email = key.email.toLowerCase();
+        db.prepare('UPDATE global_keys SET revoked_at = ? WHERE email = ? AND revoked_at IS NULL').run(
+          meta.at,
+          email,
+        );
+        db.prepare(
+          'INSERT INTO global_keys (key_id, email, key_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, NULL)',
+        ).run(key.id, email, key.keyHash, key.createdAt);
+        prepared().ensureAccount.run(accountId, meta.at);
+        db.prepare(
+          'INSERT INTO account_members (account_id, email) VALUES (?, ?) ON CONFLICT DO NOTHING',
+        ).run(accountId, email);
+        audit(accountId, meta, 'global_key.create', 'global_key', key.id, undefined, { email });
+      }).immediate();
+    },
+
+    async findGlobalKeysByEmail(email) {
+      const lower = email.toLowerCase();
+      const rows = db
+        .prepare<[string], { key_id: string; email: string; key_hash: string; created_at: string }>(
+          'SELECT key_id, email, key_hash, created_at FROM global_keys WHERE email = ? AND revoked_at IS NULL',
+        )
+        .all(lower);
+      if (rows.length === 0) return [];
+      const accountIds = db
+        .prepare<[string], { account_id: string }>(
+          'SELECT account_id FROM account_members WHERE email = ? ORDER BY account_id',
+        )
+        .all(lower)
+        .map((r) => r.account_id);
+      return rows.map((r) => ({
+        id: r.key_id,
+        email: r.email,
+        keyHash: r.key_hash,
+        accountIds,
+        createdAt: r.created_at,
+        revokedAt: undefined,
+      }));
+    },
+
+    async getBehaviorSettings(accountId) {
+      return db
+        .prepare<[string], { behavior: string; enabled: number; risk_level: string }>(
+          'SELECT behavior, enabled, risk_level FROM behavior_settings WHERE account_id = ?',
+        )
+        .all(accountId)
+        .map((r) => ({
+          key: r.behavior as BehaviorKey,
+          enabled: r.enabled === 1,
+          riskLevel: r.risk_level as RiskLevel,
+        }));
+    },
+
+    async putBehaviorSettings(accountId, settings, meta) {
+      db.transaction(() => {
+        const current = new Map(
+          db
+            .prepare<[string], { behavior: string; enabled: number; risk_level: string }>(
+              'SELECT behavior, enabled, risk_level FROM behavior_settings WHERE account_id = ?',
+            )
+            .all(accountId)
+            .map((r) => [r.behavior, { enabled: r.enabled === 1, risk_level: r.risk_level }]),
+        );
+        const upsert = db.prepare(
+          `INSERT INTO behavior_settings (account_id, behavior, enabled, risk_level, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (account_id, behavior) DO UPDATE SET enabled = excluded.enabled, risk_level = excluded.risk_level, updated_at = excluded.updated_at`,
+        );
+        const before: Record<string, unknown> = {};
+        const after: Record<string, unknown> = {};
+        for (const s of settings) {
+          before[s.key] = current.get(s.key) ?? null;
+          after[s.key] = { enabled: s.enabled, risk_level: s.riskLevel };
+          upsert.run(accountId, s.key, s.enabled ? 1 : 0, s.riskLevel, meta.at);
+        }
+        audit(accountId, meta, 'behaviors.update', 'behaviors', accountId, before, after);
+      }).immediate();
+    },
+
+    async recordRiskEvents(accountId, events, now) {
+      if (events.length === 0) return { recorded: [], changes: [] };
+      return recordTx.immediate(accountId, events, now);
+    },
+
+    async getUserRisk(accountId, userId) {
+      const row = prepared().getUser.get(accountId, userId);
+      return row ? toUserRisk(row) : undefined;
+    },
+
+    async listUserRiskEvents(accountId, userId, since, page: PageRequest): Promise<Page<RiskEvent>> {
+      const sinceTs = since ?? '';
+      const total = db
+        .prepare<[string, string, string], { n: number }>(
+          'SELECT COUNT(*) AS n FROM risk_events WHERE account_id = ? AND user_id = ? AND ts > ?',
+        )
+        .get(accountId, userId, sinceTs);
+      const rows = db
+        .prepare<[string, string, string, number, number], RiskEventRow>(
+          `SELECT * FROM risk_events WHERE account_id = ? AND user_id = ? AND ts > ?
+           ORDER BY ts DESC, risk_event_id ASC LIMIT ? OFFSET ?`,
+        )
+        .all(accountId, userId, sinceTs, page.perPage, (page.page - 1) * page.perPage);
+      return { items: rows.map(toRiskEvent), totalCount: total?.n ?? 0 };
+    },
+
+    async resetUser(accountId, userId, meta) {
+      return resetTx.immediate(accountId, userId, meta);
+    },
+
+    async listUserSummaries(accountId, query: SummaryQuery) {
+      const column = ORDER_COLUMNS[query.orderBy];
+      const dir = query.direction === 'asc' ? 'ASC' : 'DESC';
+      const ranks = query.levels.map(riskRank);
+      const levelFilter = ranks.length > 0 ? `AND risk_rank IN (${ranks.map(() => '?').join(', ')})` : '';
+      const where = `account_id = ? AND event_count > 0 ${levelFilter}`;
+      const total = db
+        .prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where}`)
+        .get(accountId, ...ranks);
+      const rows = db
+        .prepare<unknown[], UserRow>(
+          `SELECT * FROM users WHERE ${where} ORDER BY ${column} ${dir}, user_id ASC LIMIT ? OFFSET ?`,
+        )
+        .all(accountId, ...ranks, query.perPage, (query.page - 1) * query.perPage);
+      return { items: rows.map(toUserRisk), totalCount: total?.n ?? 0 };
+    },
+
+    async createIntegration(integration, meta) {
+      db.transaction(() => {
+        db.prepare(
+          `INSERT INTO integrations (account_id, integration_id, integration_type, reference_id, tenant_url, active, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          integration.accountId,
+          integration.id,
+          integration.integrationType,
+          integration.referenceId,
+          integration.tenantUrl,
+          integration.active ? 1 : 0,
+          integration.createdAt,
+          integration.updatedAt,
+        );
+        audit(
+          integration.accountId,
+          meta,
+          'integration.create',
+          'integration',
+          integration.id,
+          undefined,
+          integrationSnapshot(integration),
+        );
+      }).immediate();
+    },
+
+    async getIntegration(accountId, integrationId) {
+      const row = prepared().getIntegration.get(accountId, integrationId);
+      return row ? toIntegration(row) : undefined;
+    },
+
+    async listIntegrations(accountId) {
+      return db
+        .prepare<[string], IntegrationRow>(
+          'SELECT * FROM integrations WHERE account_id = ? ORDER BY created_at ASC, integration_id ASC',
+        )
+        .all(accountId)
+        .map(toIntegration);
+    },
+
+    async findIntegrationByReference(accountId, referenceId) {
+      const row = db
+        .prepare<[string, string], IntegrationRow>(
+          `SELECT * FROM integrations WHERE account_id = ? AND reference_id = ?
+           ORDER BY created_at DESC, integration_id DESC LIMIT 1`,
+        )
+        .get(accountId, referenceId);
+      return row ? toIntegration(row) : undefined;
+    },
+
+    async updateIntegration(accountId, integrationId, patch: IntegrationPatch, meta) {
+      return db
+        .transaction(() => {
+          const row = prepared().getIntegration.get(accountId, integrationId);
+          if (!row) return undefined;
+          const before = toIntegration(row);
+          const after: Integration = {
+            ...before,
+            tenantUrl: patch.tenantUrl,
+            active: patch.active ?? before.active,
+            referenceId: patch.referenceId ?? before.referenceId,
+            updatedAt: meta.at,
+          };
+          db.prepare(
+            `UPDATE integrations SET tenant_url = ?, active = ?, reference_id = ?, updated_at = ?
+             WHERE account_id = ? AND integration_id = ?`,
+          ).run(
+            after.tenantUrl,
+            after.active ? 1 : 0,
+            after.referenceId,
+            after.updatedAt,
+            accountId,
+            integrationId,
+          );
+          audit(
+            accountId,
+            meta,
+            'integration.update',
+            'integration',
+            integrationId,
+            integrationSnapshot(before),
+            integrationSnapshot(after),
+          );
+          return after;
+        })
+        .immediate();
+    },
+
+    async deleteIntegration(accountId, integrationId, meta) {
+      return db
+        .transaction(() => {
+          const row = prepared().getIntegration.get(accountId, integrationId);
+          if (!row) return false;
+          db.prepare('DELETE FROM integrations WHERE account_id = ? AND integration_id = ?').run(
+            accountId,
+            integrationId,
+          );
+          audit(
+            accountId,
+            meta,
+            'integration.delete',
+            'integration',
+            integrationId,
+            integrationSnapshot(toIntegration(row)),
+            undefined,
+          );
+          return true;
+        })
+        .immediate();
+    },
+
+    async listAudit(accountId, query: AuditQuery) {
+      const filters: string[] = ['account_id = ?'];
+      const args: unknown[] = [accountId];
+      if (query.actor !== undefined) {
+        filters.push('actor = ?');
+        args.push(query.actor);
+      }
+      if (query.action !== undefined) {
+        filters.push('action = ?');
+        args.push(query.action);
+      }
+      const where = filters.join(' AND ');
+      const total = db
+        .prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM audit_log WHERE ${where}`)
+        .get(...args);
+      const rows = db
+        .prepare<unknown[], AuditRow>(
+          `SELECT * FROM audit_log WHERE ${where} ORDER BY at DESC, seq DESC LIMIT ? OFFSET ?`,
+        )
+        .all(...args, query.perPage, (query.page - 1) * query.perPage);
+      return { items: rows.map(toAuditEntry), totalCount: total?.n ?? 0 };
+    },
+  };
+  return store;
+}

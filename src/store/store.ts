@@ -1,0 +1,184 @@
+import type { BehaviorSetting } from '../domain/behaviors.js';
+import type { Permission } from '../domain/permissions.js';
+import type { RiskLevel } from '../domain/risk-level.js';
+import type {
+  ApiToken,
+  AuditEntry,
+  GlobalKey,
+  Integration,
+  LevelChange,
+  NewRiskEvent,
+  Page,
+  PageRequest,
+  RiskEvent,
+  UserRisk,
+} from '../domain/types.js';
+
+/**
+ * Who did a mutation, when and why; the store writes the audit entry in the same transaction as the
+ * change, with the before/after it observed there.
+ */
+export interface AuditMeta {
+  /** `token:<id>`, `global_key:<id>` or `cli`. */
+  readonly actor: string;
+  /** RFC 3339 UTC ms. */
+  readonly at: string;
+  readonly reason?: string;
+}
+
+/** Ordering of the summary (API.md §7.5). Ties are always broken by `user_id` ascending. */
+export type SummaryOrder = 'last_event' | 'event_count' | 'max_risk_level';
+
+/** A summary query: scored users of one account, filtered by level, ordered and paged. */
+export interface SummaryQuery extends PageRequest {
+  /** Keep only users whose level is one of these; all when empty. */
+  readonly levels: readonly RiskLevel[];
+  readonly orderBy: SummaryOrder;
+  readonly direction: 'asc' | 'desc';
+}
+
+/** Filters for the audit trail. */
+export interface AuditQuery extends PageRequest {
+  readonly actor?: string;
+  readonly action?: string;
+}
+
+/** A stored token with its secret's hash, for authentication. */
+export interface StoredToken extends ApiToken {
+  /** Hex SHA-256 of the secret. */
+  readonly secretHash: string;
+}
+
+/** A stored global key with its hash, for authentication. */
+export interface StoredGlobalKey extends GlobalKey {
+  /** Hex SHA-256 of the key. */
+  readonly keyHash: string;
+}
+
+/** What recording risk events did. */
+export interface RecordResult {
+  /** The risk events actually recorded (duplicates by `dedupeKey` are left out), in input order. */
+  readonly recorded: readonly RiskEvent[];
+  /** Users whose level changed, one entry per user, in first-seen order. */
+  readonly changes: readonly LevelChange[];
+}
+
+/** What a reset did. */
+export interface ResetResult {
+  readonly before: UserRisk;
+  readonly after: UserRisk;
+  /** Present when the user's level actually changed. */
+  readonly change: LevelChange | undefined;
+}
+
+/** Fields an integration update may change; absent fields stay as they are. */
+export interface IntegrationPatch {
+  readonly tenantUrl: string;
+  readonly active?: boolean;
+  readonly referenceId?: string;
+}
+
+/**
+ * The one storage interface. Every implementation (SQLite, PostgreSQL) passes `runStoreContract`.
+ *
+ * Units and conventions: timestamps are RFC 3339 UTC strings with milliseconds and `Z` (so they compare
+ * as strings); counts are plain numbers; every row belongs to an account and every method that reads or
+ * writes account data takes the account id first. Mutations that the audit trail covers take an
+ * {@link AuditMeta} and write the entry atomically with the change.
+ */
+export interface Store {
+  /** `sqlite` or `postgres`. */
+  readonly dialect: string;
+
+  /** Applies pending migrations (idempotent, safe to call at every start). */
+  migrate(): Promise<void>;
+  /** Resolves when the store answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  /** Releases connections. */
+  close(): Promise<void>;
+
+  /** Creates the account if it does not exist; resolves true when it was created. */
+  ensureAccount(accountId: string, at: string): Promise<boolean>;
+  /** Every account id, oldest first. */
+  listAccounts(): Promise<string[]>;
+
+  /** Stores a token (creating its accounts if needed) and one audit entry per granted account. */
+  createToken(token: StoredToken, audit: AuditMeta): Promise<void>;
+  /** The token whose secret hashes to `secretHash`, revoked or expired ones included. */
+  findTokenBySecretHash(secretHash: string): Promise<StoredToken | undefined>;
+  /** Every token, oldest first (no hashes). */
+  listTokens(): Promise<ApiToken[]>;
+  /** Marks a token revoked; resolves false when there is no such token or it was already revoked. */
+  revokeToken(tokenId: string, audit: AuditMeta): Promise<boolean>;
+
+  /**
+   * Stores a new global key for `email` (revoking the owner's previous keys) and makes the owner a member
+   * of `accountId` (created if needed).
+   */
+  createGlobalKey(key: StoredGlobalKey, accountId: string, audit: AuditMeta): Promise<void>;
+  /** Active (unrevoked) keys of an owner, email compared case-insensitively, with their accounts. */
+  findGlobalKeysByEmail(email: string): Promise<StoredGlobalKey[]>;
+
+  /** The account's stored behavior overrides (catalog defaults are applied by the domain). */
+  getBehaviorSettings(accountId: string): Promise<BehaviorSetting[]>;
+  /** Upserts the given settings atomically and audits the change (`behaviors.update`). */
+  putBehaviorSettings(
+    accountId: string,
+    settings: readonly BehaviorSetting[],
+    audit: AuditMeta,
+  ): Promise<void>;
+
+  /**
+   * Records risk events atomically and maintains each user's row: level = highest level since the last
+   * reset, count and last event likewise. An event whose timestamp is not after the user's last reset is
+   * stored but not counted. Events whose `dedupeKey` already exists in the account are skipped.
+   * `now` is the recording time.
+   */
+  recordRiskEvents(accountId: string, events: readonly NewRiskEvent[], now: string): Promise<RecordResult>;
+  /** A known user's risk state, or undefined. */
+  getUserRisk(accountId: string, userId: string): Promise<UserRisk | undefined>;
+  /**
+   * Risk events of a user with timestamp strictly after `since` (all when undefined), newest first, ties
+   * by id ascending.
+   */
+  listUserRiskEvents(
+    accountId: string,
+    userId: string,
+    since: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<RiskEvent>>;
+  /**
+   * Resets a user in O(1): records `last_reset_time = audit.at`, clears the counters (risk events dated
+   * after the reset, if any, keep counting) and audits it (`user.reset`). Deletes nothing. Undefined for
+   * an unknown user.
+   */
+  resetUser(accountId: string, userId: string, audit: AuditMeta): Promise<ResetResult | undefined>;
+  /** Users with at least one risk event since their last reset, filtered, ordered and paged. */
+  listUserSummaries(accountId: string, query: SummaryQuery): Promise<Page<UserRisk>>;
+
+  /** Stores a new integration and audits it (`integration.create`). */
+  createIntegration(integration: Integration, audit: AuditMeta): Promise<void>;
+  getIntegration(accountId: string, integrationId: string): Promise<Integration | undefined>;
+  /** The account's integrations, `created_at` ascending then id. */
+  listIntegrations(accountId: string): Promise<Integration[]>;
+  /** The newest integration with this reference id (`created_at` desc, then id desc). */
+  findIntegrationByReference(accountId: string, referenceId: string): Promise<Integration | undefined>;
+  /** Applies a patch and audits it (`integration.update`); undefined when there is no such integration. */
+  updateIntegration(
+    accountId: string,
+    integrationId: string,
+    patch: IntegrationPatch,
+    audit: AuditMeta,
+  ): Promise<Integration | undefined>;
+  /** Deletes (forgets) an integration and audits it (`integration.delete`); false when absent. */
+  deleteIntegration(accountId: string, integrationId: string, audit: AuditMeta): Promise<boolean>;
+
+  /** Audit entries of an account, newest first (ties: latest written first). */
+  listAudit(accountId: string, query: AuditQuery): Promise<Page<AuditEntry>>;
+}
+
+/** A permission grant as written by the CLI. */
+export interface Grant {
+  readonly accountId: string;
+  readonly permission: Permission;
+}
