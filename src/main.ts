@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import type { Config } from './config/config.js';
+import { createGeolocator, type Geolocator } from './ingest/geo/geolocator.js';
+import { loadOverridesFile } from './ingest/geo/overrides.js';
 import { type Bootstrapped, bootstrapIfEmpty } from './services/bootstrap.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createServices, type Services } from './services/services.js';
@@ -26,11 +28,26 @@ export async function openConfiguredStore(config: Config): Promise<Store> {
   return store;
 }
 
+/**
+ * The geolocator the configuration names: the bundled DB-IP City Lite data (or the configured City
+ * mmdb files) plus the operator overrides file. Reads the files once, here.
+ */
+export function createConfiguredGeolocator(config: Config): Geolocator {
+  const overrides = config.geoOverridesFile ? loadOverridesFile(config.geoOverridesFile) : [];
+  return createGeolocator({
+    ...(config.geoipMmdbPaths !== undefined ? { mmdbPaths: config.geoipMmdbPaths } : {}),
+    overrides,
+  });
+}
+
 /** The composition root: the only place that wires configuration, store, services and the HTTP app. */
 export async function createZtrisk(config: Config, options: { now?: () => number } = {}): Promise<Ztrisk> {
   const store = await openConfiguredStore(config);
   const deps: ServiceDeps = { store, now: options.now ?? Date.now };
-  const services = createServices(deps);
+  const services = createServices(deps, {
+    geolocator: createConfiguredGeolocator(config),
+    ingestLimits: { maxRecords: config.ingestMaxRecords, maxBytes: config.ingestMaxBytes },
+  });
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   // The app reads the public URL per request, so a port chosen at listen time (port 0) is reflected.
   const app = buildApp({

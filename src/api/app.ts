@@ -4,11 +4,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { type Problem, ZtriskError } from '../domain/errors.js';
 import { isAllowed, type Principal } from '../domain/permissions.js';
 import type { Services } from '../services/services.js';
+import { compileBodyCheck, compileParamCheck } from '../validation/validation.js';
 import { failure, ok, okPage } from './envelope.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { ApiRoute } from './route.js';
 import { API_ROUTES } from './routes/index.js';
-import { compileBodyCheck, compileParamCheck } from './validation.js';
 
 /** Options of the HTTP application. */
 export interface AppOptions {
@@ -34,8 +34,21 @@ const LITERAL_SEGMENTS: Readonly<Record<string, ReadonlySet<string>>> = {
   integration_id: new Set(['reference_id']),
 };
 
-/** The body could not be parsed; kept until validation so path and query problems are reported first. */
-class UnparsableBody {}
+/** The body as received; JSON is decoded at validation time so path and query problems come first. */
+class ReceivedBody {
+  constructor(readonly buffer: Buffer) {}
+}
+
+const UNPARSABLE = Symbol('unparsable');
+
+function decodeJson(body: unknown): unknown {
+  if (!(body instanceof ReceivedBody)) return body;
+  try {
+    return JSON.parse(body.buffer.toString('utf8'));
+  } catch {
+    return UNPARSABLE;
+  }
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,9 +61,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof UnparsableBody)
-  );
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function fastifyErrorKind(error: { code?: string; statusCode?: number }): ZtriskError | undefined {
@@ -79,6 +90,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
             redact: ['req.headers.authorization', 'req.headers["x-auth-key"]', 'req.headers.cookie'],
           },
     bodyLimit: options.bodyLimitBytes,
+    // HEAD is not an endpoint of this API (API.md §1: a method with no endpoint is 404 / 7003).
+    exposeHeadRoutes: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     requestIdHeader: false,
     genReqId: (req) => {
@@ -97,15 +110,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
     const buf = body as Buffer;
-    if (buf.length === 0) {
-      done(null, undefined);
-      return;
-    }
-    try {
-      done(null, JSON.parse(buf.toString('utf8')));
-    } catch {
-      done(null, new UnparsableBody());
-    }
+    done(null, buf.length === 0 ? undefined : new ReceivedBody(buf));
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -153,6 +158,7 @@ function registerRoute(app: FastifyInstance, prefix: string, route: ApiRoute, op
   app.route({
     method: route.method,
     url: `${prefix}${route.path}`,
+    ...(route.bodyLimitBytes ? { bodyLimit: route.bodyLimitBytes(services) } : {}),
     // Route (404) → authentication (401) → authorization (403), before the body is read.
     onRequest: async (request: FastifyRequest) => {
       const params = request.params as Record<string, string>;
@@ -177,7 +183,8 @@ function registerRoute(app: FastifyInstance, prefix: string, route: ApiRoute, op
       const problems: Problem[] = [...checkParams(params), ...(checkQuery ? checkQuery(query) : [])];
       if (problems.length > 0) throw new ZtriskError('invalid', problems);
 
-      let body: unknown = request.body;
+      const received = request.body instanceof ReceivedBody ? request.body : undefined;
+      let body: unknown = route.bodyMode === 'raw' ? undefined : decodeJson(request.body);
       if (route.bodyMode === 'required') {
         if (!isPlainObject(body)) throw new ZtriskError('invalid_body', 'Invalid request body');
       } else if (!isPlainObject(body)) {
@@ -194,6 +201,13 @@ function registerRoute(app: FastifyInstance, prefix: string, route: ApiRoute, op
         params,
         query,
         body,
+        raw: received
+          ? {
+              buffer: received.buffer,
+              contentType: headerValue(request.headers['content-type']),
+              contentEncoding: headerValue(request.headers['content-encoding']),
+            }
+          : undefined,
         principal,
         services,
         requestId: request.id,

@@ -14,7 +14,7 @@ export interface ErrorRow {
  */
 export const ERROR_TABLE: Readonly<Record<ErrorKind, ErrorRow>> = {
   invalid_body: { status: 400, code: 1001, message: 'Invalid request body' },
-  too_large: { status: 413, code: 1001, message: 'Invalid request body' },
+  too_large: { status: 413, code: 1001, message: undefined },
   invalid: { status: 400, code: 1002, message: undefined },
   not_found: { status: 404, code: 1404, message: undefined },
   rate_limited: { status: 429, code: 1429, message: 'Rate limited' },

@@ -7,12 +7,21 @@ export interface RouteContext<P extends TSchema, Q extends TSchema, B extends TS
   readonly params: Static<P>;
   readonly query: Static<Q>;
   readonly body: Static<B> | undefined;
+  /** The undecoded request body, for `bodyMode: 'raw'` routes (undefined when empty). */
+  readonly raw: RawBody | undefined;
   /** The authenticated caller (always set on authenticated routes). */
   readonly principal: Principal;
   readonly services: Services;
   readonly requestId: string;
   /** Absolute public base URL (no trailing slash), for URLs in responses. */
   readonly publicUrl: string;
+}
+
+/** A request body as received: bytes and the headers that say how to read them. */
+export interface RawBody {
+  readonly buffer: Buffer;
+  readonly contentType: string | undefined;
+  readonly contentEncoding: string | undefined;
 }
 
 /** What a handler returns: the `result` and, for paged endpoints, the page facts for `result_info`. */
@@ -47,7 +56,9 @@ export interface ApiRoute<
    * `required`: a JSON object body must be present (1001 otherwise). `optional`: validated when it is a
    * JSON object, otherwise ignored (the SDK sends no body on reset and delete).
    */
-  readonly bodyMode?: 'required' | 'optional';
+  readonly bodyMode?: 'required' | 'optional' | 'raw';
+  /** Route-specific request body limit in bytes (as received, before any decompression). */
+  readonly bodyLimitBytes?: (services: Services) => number;
   /** Schema of `result`. */
   readonly result: TSchema;
   /** Whether the response carries `result_info`. */

@@ -4,9 +4,10 @@ import { loadConfig } from '../config/config.js';
 import { ZtriskError } from '../domain/errors.js';
 import { isPermission, PERMISSIONS, type Permission } from '../domain/permissions.js';
 import { formatTimestamp, parseRfc3339 } from '../domain/time.js';
-import { createZtrisk, openConfiguredStore } from '../main.js';
+import { createConfiguredGeolocator, createZtrisk, openConfiguredStore } from '../main.js';
 import { createServices } from '../services/services.js';
 import type { Store } from '../store/store.js';
+import { createProgress, ingestFiles, parseSource, totalSize } from './ingest-files.js';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -53,6 +54,8 @@ export function buildCli(): Command {
     .option('--public-url <url>', 'public base URL for absolute links (env ZTRISK_PUBLIC_URL)')
     .option('--no-migrate', 'do not apply migrations at start')
     .option('--no-bootstrap', 'do not create an account and admin token on a brand-new store')
+    .option('--geoip-mmdb <paths>', 'comma-separated City mmdb files, or "none" (env ZTRISK_GEOIP_MMDB)')
+    .option('--geo-overrides <file>', 'geolocation overrides JSON file (env ZTRISK_GEO_OVERRIDES)')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const config = loadConfig(
         {
@@ -60,6 +63,8 @@ export function buildCli(): Command {
           port: opts.port,
           db: opts.db,
           publicUrl: opts.publicUrl,
+          geoipMmdbPaths: opts.geoipMmdb,
+          geoOverridesFile: opts.geoOverrides,
           ...(opts.migrate === false ? { migrateOnStart: false } : {}),
           ...(opts.bootstrap === false ? { bootstrap: false } : {}),
         },
@@ -97,6 +102,54 @@ export function buildCli(): Command {
       await withStore(opts.db, async () => undefined);
       out('migrations applied');
     });
+
+  program
+    .command('ingest')
+    .description('ingest NDJSON or gzip NDJSON files (or - for stdin) through the ingestion service')
+    .argument('<files...>', 'files to read, - for standard input')
+    .requiredOption('--account <id>', 'account the events belong to')
+    .option('--source <source>', 'events (generic event schema) or logpush:<dataset>', 'events')
+    .option('--db <url>', 'store URL (env ZTRISK_DB)')
+    .option('--geoip-mmdb <paths>', 'comma-separated City mmdb files, or "none" (env ZTRISK_GEOIP_MMDB)')
+    .option('--geo-overrides <file>', 'geolocation overrides JSON file (env ZTRISK_GEO_OVERRIDES)')
+    .action(
+      async (
+        files: string[],
+        opts: { account: string; source: string; db?: string; geoipMmdb?: string; geoOverrides?: string },
+      ) => {
+        const source = parseSource(opts.source);
+        const config = loadConfig(
+          { db: opts.db, geoipMmdbPaths: opts.geoipMmdb, geoOverridesFile: opts.geoOverrides },
+          process.env,
+        );
+        const store = await openConfiguredStore({ ...config, migrateOnStart: true });
+        try {
+          const services = createServices(
+            { store, now: Date.now },
+            { geolocator: createConfiguredGeolocator(config) },
+          );
+          const started = Date.now();
+          let shown = 0;
+          const summary = await ingestFiles(services, opts.account, source, files, {
+            progress: createProgress(totalSize(files), started, Date.now),
+            onRejected: (r) => {
+              shown += 1;
+              if (shown <= 20) process.stderr.write(`${r.file}:${r.line}: ${r.messages.join('; ')}\n`);
+              else if (shown === 21) process.stderr.write('(further rejections not shown)\n');
+            },
+          });
+          const seconds = (Date.now() - started) / 1000;
+          const records = summary.accepted + summary.duplicates + summary.skipped + summary.rejected.length;
+          if (summary.skipped > 0)
+            process.stderr.write(`skipped ${summary.skipped} (no real identity, logouts, test payloads)\n`);
+          out(
+            `accepted ${summary.accepted}, duplicates ${summary.duplicates}, rejected ${summary.rejected.length} in ${seconds.toFixed(1)} s (${Math.round(records / Math.max(seconds, 0.001))} events/s)`,
+          );
+        } finally {
+          await store.close();
+        }
+      },
+    );
 
   const tokens = program.command('tokens').description('manage API tokens');
   tokens

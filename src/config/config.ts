@@ -18,6 +18,14 @@ export interface Config {
   readonly migrateOnStart: boolean;
   /** On a brand-new store, create an account and an admin token and print them once. */
   readonly bootstrap: boolean;
+  /** City mmdb files for IP geolocation; undefined = the bundled DB-IP City Lite; empty = none. */
+  readonly geoipMmdbPaths: readonly string[] | undefined;
+  /** Operator geolocation overrides file (JSON), if any. */
+  readonly geoOverridesFile: string | undefined;
+  /** Most records per ingestion request. */
+  readonly ingestMaxRecords: number;
+  /** Largest ingestion body in bytes (as received and after decompression). */
+  readonly ingestMaxBytes: number;
 }
 
 /** One configuration key: its environment variable, CLI flag, default and meaning (README table). */
@@ -87,6 +95,35 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     defaultValue: 'true',
     description: 'On a brand-new store, create an account and an admin token and print them once',
   },
+  {
+    key: 'geoipMmdbPaths',
+    env: 'ZTRISK_GEOIP_MMDB',
+    flag: '--geoip-mmdb',
+    defaultValue: 'bundled DB-IP City Lite',
+    description:
+      'Comma-separated City mmdb files (DB-IP, GeoLite2 or GeoIP2 City) for IP geolocation, or "none"',
+  },
+  {
+    key: 'geoOverridesFile',
+    env: 'ZTRISK_GEO_OVERRIDES',
+    flag: '--geo-overrides',
+    defaultValue: '(none)',
+    description: 'JSON file of CIDR → fixed location or "ignore" (VPN/proxy egress); see docs/events.md',
+  },
+  {
+    key: 'ingestMaxRecords',
+    env: 'ZTRISK_INGEST_MAX_RECORDS',
+    flag: undefined,
+    defaultValue: '10000',
+    description: 'Most events/records per ingestion request (more: 413)',
+  },
+  {
+    key: 'ingestMaxBytes',
+    env: 'ZTRISK_INGEST_MAX_BYTES',
+    flag: undefined,
+    defaultValue: '10485760',
+    description: 'Largest ingestion body in bytes, compressed and decompressed (larger: 413)',
+  },
 ];
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -106,6 +143,28 @@ function parseInteger(name: string, value: string, min: number, max: number): nu
     );
   }
   return n;
+}
+
+function parseList(value: string | undefined): readonly string[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (value.trim().toLowerCase() === 'none') return [];
+  return value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function intOr(
+  input: { value: string | undefined; name: string },
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  return input.value === undefined ? fallback : parseInteger(input.name, input.value, min, max);
 }
 
 /** Raw values by key, from flags (preferred) or the environment. */
@@ -162,5 +221,9 @@ export function loadConfig(flags: ConfigInput, env: Readonly<Record<string, stri
       limit.value === undefined ? 1_048_576 : parseInteger(limit.name, limit.value, 1024, 1_073_741_824),
     migrateOnStart: migrate.value === undefined ? true : parseBool(migrate.name, migrate.value),
     bootstrap: boot.value === undefined ? true : parseBool(boot.name, boot.value),
+    geoipMmdbPaths: parseList(get('geoipMmdbPaths').value),
+    geoOverridesFile: emptyToUndefined(get('geoOverridesFile').value),
+    ingestMaxRecords: intOr(get('ingestMaxRecords'), 10_000, 1, 1_000_000),
+    ingestMaxBytes: intOr(get('ingestMaxBytes'), 10 * 1024 * 1024, 1024, 1_073_741_824),
   });
 }

@@ -2,13 +2,21 @@
  * Permission names a token can hold for an account. The first three are Cloudflare's; later ones are
  * ztrisk's own (see API.md §5 and the issues that add them).
  */
-export type Permission = 'Zero Trust Read' | 'Zero Trust Write' | 'Zero Trust: PII Read';
+export type Permission =
+  | 'Zero Trust Read'
+  | 'Zero Trust Write'
+  | 'Zero Trust: PII Read'
+  | 'Zero Trust: Risk Ingest';
 
-/** Every permission a token may be granted, in display order. */
+/**
+ * Every permission a token may be granted, in display order. `Zero Trust: Risk Ingest` is ztrisk's: it
+ * allows event ingestion and nothing else (a log shipper's token cannot read or reset users).
+ */
 export const PERMISSIONS: readonly Permission[] = [
   'Zero Trust Read',
   'Zero Trust Write',
   'Zero Trust: PII Read',
+  'Zero Trust: Risk Ingest',
 ];
 
 /** True when the string is a known permission name (exact spelling). */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { ZtriskError } from '../domain/errors.js';
-import { expandPermissions, type Permission, type Principal } from '../domain/permissions.js';
-import { formatTimestamp } from '../domain/time.js';
+import { expandPermissions, PERMISSIONS, type Permission, type Principal } from '../domain/permissions.js';
+import { formatTimestamp, parseRfc3339 } from '../domain/time.js';
 import type { ApiToken } from '../domain/types.js';
 import type { Grant } from '../store/store.js';
 import type { ServiceDeps } from './deps.js';
@@ -52,9 +52,11 @@ export function createCredentialService(deps: ServiceDeps) {
     const hash = hashSecret(secret);
     const token = await store.findTokenBySecretHash(hash);
     if (!token || !sameHash(token.secretHash, hash)) throw UNAUTHENTICATED();
-    const now = formatTimestamp(deps.now());
     if (token.revokedAt !== undefined) throw UNAUTHENTICATED();
-    if (token.expiresAt !== undefined && token.expiresAt <= now) throw UNAUTHENTICATED();
+    if (token.expiresAt !== undefined) {
+      const expiresMs = parseRfc3339(token.expiresAt);
+      if (expiresMs === undefined || expiresMs <= deps.now()) throw UNAUTHENTICATED();
+    }
     const byAccount = new Map<string, Permission[]>();
     for (const g of token.grants)
       byAccount.set(g.accountId, [...(byAccount.get(g.accountId) ?? []), g.permission]);
@@ -73,7 +75,7 @@ export function createCredentialService(deps: ServiceDeps) {
     let match: (typeof keys)[number] | undefined;
     for (const k of keys) if (sameHash(k.keyHash, hash)) match = k;
     if (!match) throw UNAUTHENTICATED();
-    const all = expandPermissions(['Zero Trust Read', 'Zero Trust Write', 'Zero Trust: PII Read']);
+    const all = expandPermissions(PERMISSIONS);
     return { kind: 'global_key', id: match.id, grants: new Map(match.accountIds.map((a) => [a, all])) };
   }
 
@@ -116,6 +118,12 @@ export function createCredentialService(deps: ServiceDeps) {
       readonly actor: string;
     }): Promise<CreatedToken> {
       if (input.grants.length === 0) throw new ZtriskError('invalid', 'permission: at least one is required');
+      let expiresAt: string | undefined;
+      if (input.expiresAt !== undefined) {
+        const ms = parseRfc3339(input.expiresAt);
+        if (ms === undefined) throw new ZtriskError('invalid', 'expires: must be an RFC 3339 date-time');
+        expiresAt = formatTimestamp(ms);
+      }
       const secret = generateTokenSecret();
       const createdAt = formatTimestamp(deps.now());
       const token: ApiToken = {
@@ -123,7 +131,7 @@ export function createCredentialService(deps: ServiceDeps) {
         name: input.name,
         grants: input.grants,
         createdAt,
-        expiresAt: input.expiresAt,
+        expiresAt,
         revokedAt: undefined,
       };
       await store.createToken(

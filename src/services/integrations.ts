@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { invalid, notFound, type Problem } from '../domain/errors.js';
 import { formatTimestamp } from '../domain/time.js';
 import type { Integration } from '../domain/types.js';
+import { validateTenantUrl } from '../domain/urls.js';
 import type { ServiceDeps } from './deps.js';
 
 /** Input of create (validated shape; see {@link validateTenantUrl} for the URL rule). */
@@ -16,21 +17,6 @@ export interface UpdateIntegrationInput {
   readonly tenantUrl: string;
   readonly active?: boolean;
   readonly referenceId?: string | null;
-}
-
-/** Problems with a tenant URL: an absolute http(s) URL of at most 2048 characters. */
-export function validateTenantUrl(value: string, at = '/tenant_url'): Problem[] {
-  if (value.length > 2048) return [{ message: 'must be at most 2048 characters', pointer: at }];
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return [{ message: 'must be an absolute http or https URL', pointer: at }];
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return [{ message: 'must be an absolute http or https URL', pointer: at }];
-  }
-  return [];
 }
 
 function validateReferenceId(value: string | null | undefined): Problem[] {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { behaviorDefinition, resolveBehaviorSettings } from '../domain/behaviors.js';
+import { type BehaviorSetting, behaviorDefinition, resolveBehaviorSettings } from '../domain/behaviors.js';
 import { notFound, ZtriskError } from '../domain/errors.js';
 import type { Finding } from '../domain/finding.js';
 import type { RiskLevel } from '../domain/risk-level.js';
@@ -17,6 +17,15 @@ export interface UserRiskView {
 /** Called after each write that changed users' levels (signals subscribe here). */
 export type LevelChangeListener = (changes: readonly LevelChange[]) => void | Promise<void>;
 
+/** Tells every listener about level changes (none: nothing is called). */
+export async function notifyLevelChanges(
+  listeners: readonly LevelChangeListener[],
+  changes: readonly LevelChange[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  for (const listener of listeners) await listener(changes);
+}
+
 /** Summary query as the API takes it. */
 export interface SummaryRequest extends PageRequest {
   readonly levels: readonly RiskLevel[];
@@ -24,14 +33,36 @@ export interface SummaryRequest extends PageRequest {
   readonly direction: 'asc' | 'desc';
 }
 
+/**
+ * The risk event a finding becomes under the account's current setting of its behavior (its name and
+ * level at detection time); undefined when the behavior is disabled or the timestamp is not RFC 3339.
+ */
+export function riskEventOf(
+  finding: Finding,
+  setting: BehaviorSetting | undefined,
+): NewRiskEvent | undefined {
+  if (!setting?.enabled) return undefined;
+  const ms = parseRfc3339(finding.timestamp);
+  if (ms === undefined) return undefined;
+  return {
+    id: randomUUID(),
+    userId: finding.userId.toLowerCase(),
+    email: finding.email,
+    name: finding.name,
+    behavior: finding.behavior,
+    behaviorName: behaviorDefinition(finding.behavior).name,
+    riskLevel: setting.riskLevel,
+    timestamp: formatTimestamp(ms),
+    details: { behavior: finding.behavior, ...finding.details },
+    dedupeKey: finding.dedupeKey,
+  };
+}
+
 /** Risk events, user risk, reset and summary: the use cases over a user's risk. */
 export function createRiskService(deps: ServiceDeps, listeners: readonly LevelChangeListener[] = []) {
   const { store } = deps;
 
-  async function notify(changes: readonly LevelChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    for (const listener of listeners) await listener(changes);
-  }
+  const notify = (changes: readonly LevelChange[]) => notifyLevelChanges(listeners, changes);
 
   return {
     /**

@@ -1,21 +1,43 @@
+import { DETECTORS } from '../detectors/detectors.js';
+import { createGeolocator, type Geolocator } from '../ingest/geo/geolocator.js';
 import { createAuditService } from './audit.js';
 import { createBehaviorService } from './behaviors.js';
 import { createCredentialService } from './credentials.js';
 import type { ServiceDeps } from './deps.js';
+import { createDetectorSettingsService } from './detector-settings.js';
+import { createIngestService, type IngestLimits } from './ingest.js';
 import { createIntegrationService } from './integrations.js';
 import { createRiskService, type LevelChangeListener } from './risk.js';
 
+/** Optional parts of the services; defaults suit tests and small tools. */
+export interface ServiceOptions {
+  readonly levelListeners?: readonly LevelChangeListener[];
+  /**
+   * IP geolocation for ingestion. Default: no database, so only operator overrides and the special
+   * ranges apply (the composition root passes the configured DB-IP/GeoIP reader).
+   */
+  readonly geolocator?: Geolocator;
+  readonly ingestLimits?: IngestLimits;
+}
+
 /** Every use case, built over one store and clock; the API, CLI and dashboard share this object. */
-export function createServices(
-  deps: ServiceDeps,
-  options: { levelListeners?: readonly LevelChangeListener[] } = {},
-) {
+export function createServices(deps: ServiceDeps, options: ServiceOptions = {}) {
+  const levelListeners = options.levelListeners ?? [];
+  const detectorSettings = createDetectorSettingsService(deps);
   return {
     credentials: createCredentialService(deps),
-    risk: createRiskService(deps, options.levelListeners ?? []),
+    risk: createRiskService(deps, levelListeners),
     behaviors: createBehaviorService(deps),
+    detectorSettings,
     integrations: createIntegrationService(deps),
     audit: createAuditService(deps),
+    ingest: createIngestService(deps, {
+      geolocator: options.geolocator ?? createGeolocator({ mmdbPaths: [] }),
+      detectors: DETECTORS,
+      detectorSettings,
+      levelListeners,
+      ...(options.ingestLimits ? { limits: options.ingestLimits } : {}),
+    }),
   };
 }
 

@@ -1,6 +1,8 @@
+import type { HistoryRequest } from '../detectors/detector.js';
 import type { BehaviorSetting } from '../domain/behaviors.js';
 import type { Permission } from '../domain/permissions.js';
 import type { RiskLevel } from '../domain/risk-level.js';
+import type { SecurityEvent } from '../domain/security-event.js';
 import type {
   ApiToken,
   AuditEntry,
@@ -135,6 +137,27 @@ export interface Store {
    * `now` is the recording time.
    */
   recordRiskEvents(accountId: string, events: readonly NewRiskEvent[], now: string): Promise<RecordResult>;
+  /**
+   * Stores security events (an event whose id is already stored in the account is a duplicate and is
+   * skipped), then, for each newly stored event in event-time order, asks the plan for its history
+   * (which includes the batch's own events), runs `plan.detect` and records the risk events as
+   * {@link recordRiskEvents} does — all in one transaction, so detection for a user is serialised and a
+   * failure stores nothing. `now` is the recording time.
+   */
+  ingestEvents(
+    accountId: string,
+    events: readonly SecurityEvent[],
+    plan: DetectionPlan,
+    now: string,
+  ): Promise<IngestResult>;
+  /** Stored events of one user matching a history request, in event-time order (ties by id). */
+  queryUserEvents(accountId: string, userId: string, request: HistoryRequest): Promise<SecurityEvent[]>;
+
+  /** The account's stored detector thresholds document (wire shape), or undefined for the defaults. */
+  getDetectorSettings(accountId: string): Promise<unknown>;
+  /** Replaces the account's detector thresholds document and audits it (`behavior_settings.update`). */
+  putDetectorSettings(accountId: string, settings: unknown, audit: AuditMeta): Promise<void>;
+
   /** A known user's risk state, or undefined. */
   getUserRisk(accountId: string, userId: string): Promise<UserRisk | undefined>;
   /**
@@ -175,6 +198,27 @@ export interface Store {
 
   /** Audit entries of an account, newest first (ties: latest written first). */
   listAudit(accountId: string, query: AuditQuery): Promise<Page<AuditEntry>>;
+}
+
+/**
+ * How to detect inside an ingest transaction: pure functions supplied by the ingest service, so that
+ * storing events, reading history and recording risk events happen atomically and serialised per user.
+ */
+export interface DetectionPlan {
+  /** The history each newly stored event needs (empty: no detector wants it). */
+  historyFor(event: SecurityEvent): readonly HistoryRequest[];
+  /** Risk events for one newly stored event, given the union of its requested history. */
+  detect(event: SecurityEvent, history: readonly SecurityEvent[]): readonly NewRiskEvent[];
+}
+
+/** What ingesting a batch did. */
+export interface IngestResult {
+  /** Ids of the events newly stored (the others were already stored: duplicates). */
+  readonly insertedIds: ReadonlySet<string>;
+  /** Risk events recorded (new dedupe keys only). */
+  readonly recorded: readonly RiskEvent[];
+  /** Users whose level changed. */
+  readonly changes: readonly LevelChange[];
 }
 
 /** A permission grant as written by the CLI. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import { PERMISSIONS, type Permission } from '../../src/domain/permissions.js';
-import { createServices, type Services } from '../../src/services/services.js';
+import { createServices, type ServiceOptions, type Services } from '../../src/services/services.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { assertValidFailure, assertValidResponse } from './openapi.js';
@@ -63,7 +63,9 @@ export interface TestApp {
 }
 
 /** Starts an app on a fresh migrated SQLite store with an admin token (all permissions on ACCOUNT). */
-export async function startTestApp(options: { path?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { path?: string; services?: ServiceOptions } = {},
+): Promise<TestApp> {
   const store = createSqliteStore({ path: options.path ?? ':memory:' });
   await store.migrate();
   let nowMs = Date.parse('2026-03-02T12:00:00.000Z');
@@ -76,7 +78,7 @@ export async function startTestApp(options: { path?: string } = {}): Promise<Tes
       nowMs += ms;
     },
   };
-  const services = createServices({ store, now: () => clock.now() });
+  const services = createServices({ store, now: () => clock.now() }, options.services ?? {});
   const app = buildApp({ services, publicUrl: () => PUBLIC_URL, bodyLimitBytes: 1_048_576, logLevel: false });
   await app.ready();
 

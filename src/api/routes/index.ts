@@ -1,6 +1,7 @@
 import type { ApiRoute } from '../route.js';
 import { auditRoutes } from './audit.js';
 import { behaviorRoutes } from './behaviors.js';
+import { ingestRoutes } from './ingest.js';
 import { integrationRoutes } from './integrations.js';
 import { userRoutes } from './users.js';
 
@@ -10,4 +11,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...behaviorRoutes,
   ...integrationRoutes,
   ...auditRoutes,
+  ...ingestRoutes,
 ];

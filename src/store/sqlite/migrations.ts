@@ -123,4 +123,31 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_by_account ON audit_log (account_id, at DESC, seq DESC);
 `,
   },
+  {
+    version: 2,
+    name: 'events',
+    sql: `
+CREATE TABLE events (
+  account_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  outcome TEXT,
+  device_id TEXT,
+  check_type TEXT,
+  travel_located INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, event_id)
+) STRICT;
+CREATE INDEX events_by_user_type_time ON events (account_id, user_id, type, ts_ms, event_id);
+
+CREATE TABLE detector_settings (
+  account_id TEXT PRIMARY KEY,
+  settings TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+`,
+  },
 ];

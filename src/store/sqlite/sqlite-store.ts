@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { HistoryRequest } from '../../detectors/detector.js';
 import type { BehaviorKey } from '../../domain/behaviors.js';
 import type { Permission } from '../../domain/permissions.js';
 import { levelOfRank, type RiskLevel, riskRank } from '../../domain/risk-level.js';
+import { compareEventTime, type SecurityEvent, travelLocation } from '../../domain/security-event.js';
 import type {
   ApiToken,
   AuditEntry,
@@ -19,6 +21,8 @@ import type {
 import type {
   AuditMeta,
   AuditQuery,
+  DetectionPlan,
+  IngestResult,
   IntegrationPatch,
   RecordResult,
   ResetResult,
@@ -49,6 +53,10 @@ interface RiskEventRow {
   ts: string;
   details: string;
   created_at: string;
+}
+
+interface EventRow {
+  payload: string;
 }
 
 interface IntegrationRow {
@@ -177,7 +185,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  // FULL: a committed transaction survives power loss, so an acknowledged event is durably stored.
+  db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
 
@@ -261,86 +270,177 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     };
   }
 
-  const recordTx = db.transaction(
-    (accountId: string, events: readonly NewRiskEvent[], now: string): RecordResult => {
-      const s = prepared();
-      const recorded: RiskEvent[] = [];
-      const before = new Map<string, UserRisk>();
-      const users = new Map<string, UserRow>();
-      for (const e of events) {
-        const details = JSON.stringify(e.details);
-        const inserted = s.insertRiskEvent.run(
-          accountId,
-          e.id,
-          e.userId,
-          e.behavior,
-          e.behaviorName,
-          e.riskLevel,
-          e.timestamp,
-          details,
-          e.dedupeKey,
-          now,
-        );
-        let user = users.get(e.userId) ?? s.getUser.get(accountId, e.userId);
-        if (!user) {
-          // A skipped duplicate must not make its user known (API.md §7: known = has a recorded risk event).
-          if (inserted.changes === 0) continue;
-          s.insertUser.run(accountId, e.userId, e.email ?? '', e.name ?? '', now);
-          user = s.getUser.get(accountId, e.userId);
-          if (!user) throw new Error('user row vanished');
-        }
-        if (!before.has(e.userId)) before.set(e.userId, toUserRisk(user));
-        const next: UserRow = { ...user, email: e.email || user.email, name: e.name || user.name };
-        if (inserted.changes > 0) {
-          recorded.push({
-            id: e.id,
-            accountId,
-            userId: e.userId,
-            behavior: e.behavior,
-            name: e.behaviorName,
-            riskLevel: e.riskLevel,
-            timestamp: e.timestamp,
-            details: e.details,
-            createdAt: now,
-          });
-          const counts = user.last_reset_time === null || e.timestamp > user.last_reset_time;
-          if (counts) {
-            next.event_count = user.event_count + 1;
-            next.risk_rank = Math.max(user.risk_rank ?? 0, riskRank(e.riskLevel));
-            next.last_event =
-              user.last_event === null || e.timestamp > user.last_event ? e.timestamp : user.last_event;
-          }
-        }
-        users.set(e.userId, next);
+  /** Records risk events and maintains user rows; must run inside a transaction. */
+  function recordInTx(accountId: string, events: readonly NewRiskEvent[], now: string): RecordResult {
+    const s = prepared();
+    const recorded: RiskEvent[] = [];
+    const before = new Map<string, UserRisk>();
+    const users = new Map<string, UserRow>();
+    for (const e of events) {
+      const details = JSON.stringify(e.details);
+      const inserted = s.insertRiskEvent.run(
+        accountId,
+        e.id,
+        e.userId,
+        e.behavior,
+        e.behaviorName,
+        e.riskLevel,
+        e.timestamp,
+        details,
+        e.dedupeKey,
+        now,
+      );
+      let user = users.get(e.userId) ?? s.getUser.get(accountId, e.userId);
+      if (!user) {
+        // A skipped duplicate must not make its user known (API.md §7: known = has a recorded risk event).
+        if (inserted.changes === 0) continue;
+        s.insertUser.run(accountId, e.userId, e.email ?? '', e.name ?? '', now);
+        user = s.getUser.get(accountId, e.userId);
+        if (!user) throw new Error('user row vanished');
       }
-      const changes: LevelChange[] = [];
-      for (const [userId, row] of users) {
-        const prev = before.get(userId);
-        const levelChanged = prev?.riskLevel !== levelOfRank(row.risk_rank);
-        s.updateUserCounters.run(
-          row.email,
-          row.name,
-          row.risk_rank,
-          row.event_count,
-          row.last_event,
-          levelChanged ? now : null,
-          now,
+      if (!before.has(e.userId)) before.set(e.userId, toUserRisk(user));
+      const next: UserRow = { ...user, email: e.email || user.email, name: e.name || user.name };
+      if (inserted.changes > 0) {
+        recorded.push({
+          id: e.id,
+          accountId,
+          userId: e.userId,
+          behavior: e.behavior,
+          name: e.behaviorName,
+          riskLevel: e.riskLevel,
+          timestamp: e.timestamp,
+          details: e.details,
+          createdAt: now,
+        });
+        const counts = user.last_reset_time === null || e.timestamp > user.last_reset_time;
+        if (counts) {
+          next.event_count = user.event_count + 1;
+          next.risk_rank = Math.max(user.risk_rank ?? 0, riskRank(e.riskLevel));
+          next.last_event =
+            user.last_event === null || e.timestamp > user.last_event ? e.timestamp : user.last_event;
+        }
+      }
+      users.set(e.userId, next);
+    }
+    const changes: LevelChange[] = [];
+    for (const [userId, row] of users) {
+      const prev = before.get(userId);
+      const levelChanged = prev?.riskLevel !== levelOfRank(row.risk_rank);
+      s.updateUserCounters.run(
+        row.email,
+        row.name,
+        row.risk_rank,
+        row.event_count,
+        row.last_event,
+        levelChanged ? now : null,
+        now,
+        accountId,
+        userId,
+      );
+      if (levelChanged) {
+        changes.push({
           accountId,
           userId,
-        );
-        if (levelChanged) {
-          changes.push({
-            accountId,
-            userId,
-            email: row.email,
-            previous: prev?.riskLevel,
-            current: levelOfRank(row.risk_rank),
-            at: now,
-            cause: 'detection',
-          });
+          email: row.email,
+          previous: prev?.riskLevel,
+          current: levelOfRank(row.risk_rank),
+          at: now,
+          cause: 'detection',
+        });
+      }
+    }
+    return { recorded, changes };
+  }
+
+  const recordTx = db.transaction(recordInTx);
+
+  const statementCache = new Map<string, Database.Statement<unknown[], EventRow>>();
+  function cachedStatement(sql: string): Database.Statement<unknown[], EventRow> {
+    let st = statementCache.get(sql);
+    if (!st) {
+      st = db.prepare<unknown[], EventRow>(sql);
+      statementCache.set(sql, st);
+    }
+    return st;
+  }
+
+  function queryEvents(accountId: string, userId: string, request: HistoryRequest): SecurityEvent[] {
+    const where = ['account_id = ?', 'user_id = ?', `type IN (${request.types.map(() => '?').join(', ')})`];
+    const args: unknown[] = [accountId, userId, ...request.types];
+    const f = request.filter;
+    if (f?.outcome !== undefined) {
+      where.push('outcome = ?');
+      args.push(f.outcome);
+    }
+    if (f?.travelLocated) where.push('travel_located = 1');
+    if (f?.deviceId !== undefined) {
+      where.push('device_id = ?');
+      args.push(f.deviceId);
+    }
+    if (f?.checkType !== undefined) {
+      where.push('check_type = ?');
+      args.push(f.checkType);
+    }
+    if (request.types.length === 0) return [];
+    if (request.kind === 'window') {
+      const sql = `SELECT payload FROM events WHERE ${where.join(' AND ')} AND ts_ms BETWEEN ? AND ? ORDER BY ts_ms, event_id`;
+      return cachedStatement(sql)
+        .all(...args, request.fromMs, request.toMs)
+        .map((r) => JSON.parse(r.payload) as SecurityEvent);
+    }
+    const base = where.join(' AND ');
+    const before = cachedStatement(
+      `SELECT payload FROM events WHERE ${base} AND (ts_ms < ? OR (ts_ms = ? AND event_id < ?)) ORDER BY ts_ms DESC, event_id DESC LIMIT ?`,
+    )
+      .all(...args, request.aroundMs, request.aroundMs, request.aroundId, request.count)
+      .reverse();
+    const after = cachedStatement(
+      `SELECT payload FROM events WHERE ${base} AND (ts_ms > ? OR (ts_ms = ? AND event_id > ?)) ORDER BY ts_ms ASC, event_id ASC LIMIT ?`,
+    ).all(...args, request.aroundMs, request.aroundMs, request.aroundId, request.count);
+    return [...before, ...after].map((r) => JSON.parse(r.payload) as SecurityEvent);
+  }
+
+  const ingestTx = db.transaction(
+    (accountId: string, events: readonly SecurityEvent[], plan: DetectionPlan, now: string): IngestResult => {
+      const insert = db.prepare(
+        `INSERT INTO events (account_id, event_id, user_id, type, ts_ms, outcome, device_id, check_type, travel_located, payload, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, event_id) DO NOTHING`,
+      );
+      const inserted: SecurityEvent[] = [];
+      const insertedIds = new Set<string>();
+      for (const e of events) {
+        if (insertedIds.has(e.id)) continue;
+        const changes = insert.run(
+          accountId,
+          e.id,
+          e.user.id,
+          e.type,
+          e.timeMs,
+          e.type === 'sign_in' ? e.outcome : null,
+          e.type === 'posture_result' ? e.deviceId : (e.deviceId ?? null),
+          e.type === 'posture_result' ? e.checkType : null,
+          travelLocation(e) ? 1 : 0,
+          JSON.stringify(e),
+          now,
+        ).changes;
+        if (changes > 0) {
+          inserted.push(e);
+          insertedIds.add(e.id);
         }
       }
-      return { recorded, changes };
+      inserted.sort(compareEventTime);
+      const risks: NewRiskEvent[] = [];
+      for (const e of inserted) {
+        const requests = plan.historyFor(e);
+        if (requests.length === 0) {
+          risks.push(...plan.detect(e, []));
+          continue;
+        }
+        const history = requests.flatMap((r) => queryEvents(accountId, e.user.id, r));
+        risks.push(...plan.detect(e, history));
+      }
+      const { recorded, changes } = recordInTx(accountId, risks, now);
+      return { insertedIds, recorded, changes };
     },
   );
 
@@ -600,6 +700,47 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async recordRiskEvents(accountId, events, now) {
       if (events.length === 0) return { recorded: [], changes: [] };
       return recordTx.immediate(accountId, events, now);
+    },
+
+    async ingestEvents(accountId, events, plan, now) {
+      if (events.length === 0) return { insertedIds: new Set<string>(), recorded: [], changes: [] };
+      return ingestTx.immediate(accountId, events, plan, now);
+    },
+
+    async queryUserEvents(accountId, userId, request) {
+      return queryEvents(accountId, userId, request);
+    },
+
+    async getDetectorSettings(accountId) {
+      const row = db
+        .prepare<[string], { settings: string }>(
+          'SELECT settings FROM detector_settings WHERE account_id = ?',
+        )
+        .get(accountId);
+      return row ? (JSON.parse(row.settings) as unknown) : undefined;
+    },
+
+    async putDetectorSettings(accountId, settings, meta) {
+      db.transaction(() => {
+        const row = db
+          .prepare<[string], { settings: string }>(
+            'SELECT settings FROM detector_settings WHERE account_id = ?',
+          )
+          .get(accountId);
+        db.prepare(
+          `INSERT INTO detector_settings (account_id, settings, updated_at) VALUES (?, ?, ?)
+           ON CONFLICT (account_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`,
+        ).run(accountId, JSON.stringify(settings), meta.at);
+        audit(
+          accountId,
+          meta,
+          'behavior_settings.update',
+          'behavior_settings',
+          accountId,
+          row ? (JSON.parse(row.settings) as unknown) : null,
+          settings,
+        );
+      }).immediate();
     },
 
     async getUserRisk(accountId, userId) {

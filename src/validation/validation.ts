@@ -1,8 +1,9 @@
+import { isIP } from 'node:net';
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { escapePointerToken, type Problem } from '../domain/errors.js';
-import { validateTenantUrl } from '../services/integrations.js';
+import { validateTenantUrl } from '../domain/urls.js';
 
 // ajv-formats ships CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -20,6 +21,7 @@ function makeAjv(coerce: boolean): Ajv {
   ajv.addKeyword({ keyword: 'x-unknown-message', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-ztrisk', schemaType: 'boolean' });
   ajv.addFormat('http-url', (value: string) => validateTenantUrl(value).length === 0);
+  ajv.addFormat('ip-address', (value: string) => isIP(value) !== 0);
   return ajv;
 }
 
@@ -47,6 +49,7 @@ function messageOf(e: ErrorObject): string {
       if (p.format === 'uuid') return 'must be a UUID';
       if (p.format === 'date-time') return 'must be an RFC 3339 date-time';
       if (p.format === 'uri') return 'must be an absolute URL';
+      if (p.format === 'ip-address') return 'must be an IPv4 or IPv6 address';
       if (p.format === 'http-url') return 'must be an absolute http or https URL of at most 2048 characters';
       return `must be a valid ${String(p.format)}`;
     case 'minimum':
@@ -108,6 +111,11 @@ function compile(ajv: Ajv, schema: TSchema): Check {
   const validate: ValidateFunction = ajv.compile(schema);
   return (value) => (validate(value) ? [] : toProblems(validate.errors ?? []));
 }
+
+/**
+ * JSON Schema validation (Ajv over TypeBox schemas) speaking ztrisk's problem vocabulary: every problem
+ * at once, RFC 6901 pointers for body members, `name: message` for path and query parameters.
+ */
 
 /** Compiles a body schema: problems carry RFC 6901 pointers (`source.pointer`). */
 export function compileBodyCheck(schema: TSchema): (value: unknown) => Problem[] {
