@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { type TSchema, Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { type DashboardSettings, registerDashboard } from '../dashboard/dashboard.js';
 import { type Problem, ZtriskError } from '../domain/errors.js';
 import { isAllowed, type Principal } from '../domain/permissions.js';
+import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
 import type { Services } from '../services/services.js';
 import { compileBodyCheck, compileParamCheck } from '../validation/validation.js';
 import { failure, ok, okPage } from './envelope.js';
+import { ERROR_TABLE } from './errors.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { createRateLimiter, type RateLimit } from './rate-limit.js';
 import type { ApiRoute } from './route.js';
 import { API_ROUTES } from './routes/index.js';
+import { registerSignalRoutes } from './routes/ssf.js';
 
 /** Options of the HTTP application. */
 export interface AppOptions {
@@ -21,6 +27,27 @@ export interface AppOptions {
   readonly logLevel: string | false;
   /** Where JSON logs go (a writable stream); defaults to stderr. */
   readonly logStream?: NodeJS.WritableStream;
+  /** Where request counts and latencies go (default: nowhere). */
+  readonly metrics?: Metrics;
+  /**
+   * Rate limits (default: none). `perCaller` applies to every authenticated API request per token or
+   * key; `authFailuresPerAddress` counts failed authentications per client address and refuses that
+   * address once its bucket is empty. Both answer 429 / 1429 with `Retry-After`.
+   */
+  readonly rateLimit?: { readonly perCaller: RateLimit; readonly authFailuresPerAddress: RateLimit };
+  /** Readiness problems (store unreachable, migrations pending); empty when ready. */
+  readonly readiness?: () => Promise<string[]>;
+  /**
+   * Time allowed to receive a whole request, and the longest a socket may stay idle, ms (a slow client
+   * gets 408 or is disconnected). Default 30 s.
+   */
+  readonly requestTimeoutMs?: number;
+  /** Largest request head (request line + headers), bytes (larger: 431). Default 16 KiB. */
+  readonly maxHeaderBytes?: number;
+  /** Clock for the rate limiter (epoch ms). */
+  readonly now?: () => number;
+  /** Serve the dashboard at `/` with these settings (default: no dashboard). */
+  readonly dashboard?: DashboardSettings;
 }
 
 /** The API base prefixes: every route is served under both. */
@@ -75,6 +102,32 @@ function fastifyErrorKind(error: { code?: string; statusCode?: number }): Ztrisk
 }
 
 /**
+ * Answers errors the HTTP parser raises before any route runs (oversized head 431, request timeout 408,
+ * malformed request 400) with the v4 failure envelope, then closes the connection.
+ */
+function writeClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large']
+        : [400, 'Bad Request'];
+  const body = JSON.stringify({
+    success: false,
+    errors: [{ code: ERROR_TABLE.invalid_body.code, message: reason }],
+    messages: [],
+    result: null,
+  });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+/**
  * Builds the Fastify application: the API routes under `/client/v4` and at the root, the v4 envelope
  * and error table, authentication and authorization, and the OpenAPI document.
  */
@@ -99,12 +152,42 @@ export function buildApp(options: AppOptions): FastifyInstance {
       return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: false,
+    clientErrorHandler: writeClientError,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    // Idle sockets (a client that stops sending mid-request) are closed after the same time.
+    connectionTimeout: options.requestTimeoutMs ?? 30_000,
+    http: {
+      maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
+      // Node checks request timeouts on this interval (30 s by default): check often enough to matter.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, (options.requestTimeoutMs ?? 30_000) / 4)),
+    },
   });
+  const metrics = options.metrics ?? NO_METRICS;
 
   app.decorateRequest('principal', undefined);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(
+      request.routeOptions.url ?? 'unmatched',
+      request.method,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const problems = options.readiness ? await options.readiness() : [];
+    void reply.code(problems.length === 0 ? 200 : 503);
+    return { status: problems.length === 0 ? 'ready' : 'not ready', problems };
+  });
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, body } = await metrics.render();
+    void reply.header('content-type', contentType);
+    return body;
   });
 
   app.removeAllContentTypeParsers();
@@ -124,15 +207,22 @@ export function buildApp(options: AppOptions): FastifyInstance {
     void reply.code(status).send(body);
   });
 
+  // The dashboard at `/` (pages, sign-in, assets); its unknown pages get an HTML 404, API paths never do.
+  const dashboardNotFound = options.dashboard
+    ? registerDashboard(app, { ...options.dashboard, services, publicUrl: options.publicUrl })
+    : undefined;
+
   app.setNotFoundHandler((request, reply) => {
+    if (dashboardNotFound?.(request, reply)) return;
     const path = request.url.split('?')[0] ?? '';
     const kind = ZT_RISK_PATH.test(path) ? 'no_endpoint' : 'no_route';
     const { status, body } = failure(new ZtriskError(kind, kind), request.id);
     void reply.code(status).send(body);
   });
 
+  const authenticate = createAuthenticator(options, metrics);
   for (const prefix of API_PREFIXES) {
-    for (const route of API_ROUTES) registerRoute(app, prefix, route, options);
+    for (const route of API_ROUTES) registerRoute(app, prefix, route, options, authenticate);
     app.get(`${prefix}/user/tokens/verify`, async (request) => {
       const token = await services.credentials.verifyToken(headerValue(request.headers.authorization));
       return {
@@ -146,10 +236,55 @@ export function buildApp(options: AppOptions): FastifyInstance {
     });
     app.get(`${prefix}/openapi.json`, async () => buildOpenApiDocument(API_ROUTES, options.publicUrl()));
   }
+  // Shared Signals transmitter (root only, SSF's own error shape): /.well-known/… and /ssf/….
+  registerSignalRoutes(app, { services, publicUrl: options.publicUrl, authenticate });
   return app;
 }
 
-function registerRoute(app: FastifyInstance, prefix: string, route: ApiRoute, options: AppOptions): void {
+/**
+ * Authenticates a request's credentials (API.md §4) under the rate limits: a client address with too
+ * many recent authentication failures, or a caller over its rate, gets 429 / 1429 with `Retry-After`.
+ */
+export type RequestAuthenticator = (request: FastifyRequest) => Promise<Principal>;
+
+function createAuthenticator(options: AppOptions, metrics: Metrics): RequestAuthenticator {
+  const now = options.now ?? Date.now;
+  const perCaller = options.rateLimit ? createRateLimiter(options.rateLimit.perCaller, now) : undefined;
+  const failures = options.rateLimit
+    ? createRateLimiter(options.rateLimit.authFailuresPerAddress, now)
+    : undefined;
+  const refuse = (retryAfterSeconds: number): ZtriskError => {
+    metrics.countRateLimited(1);
+    return new ZtriskError('rate_limited', 'Rate limited', { retryAfterSeconds });
+  };
+  return async (request) => {
+    const address = request.ip;
+    const blocked = failures?.check(address);
+    if (blocked && !blocked.allowed) throw refuse(blocked.retryAfterSeconds);
+    let principal: Principal;
+    try {
+      principal = await options.services.credentials.authenticate({
+        authorization: headerValue(request.headers.authorization),
+        email: headerValue(request.headers['x-auth-email']),
+        key: headerValue(request.headers['x-auth-key']),
+      });
+    } catch (error) {
+      failures?.take(address);
+      throw error;
+    }
+    const taken = perCaller?.take(`${principal.kind}:${principal.id}`);
+    if (taken && !taken.allowed) throw refuse(taken.retryAfterSeconds);
+    return principal;
+  };
+}
+
+function registerRoute(
+  app: FastifyInstance,
+  prefix: string,
+  route: ApiRoute,
+  options: AppOptions,
+  authenticate: RequestAuthenticator,
+): void {
   const { services } = options;
   const checkParams = compileParamCheck(route.params ?? emptyObject());
   const checkQuery = route.query ? compileParamCheck(route.query) : undefined;
@@ -166,11 +301,7 @@ function registerRoute(app: FastifyInstance, prefix: string, route: ApiRoute, op
         const value = params[name];
         if (value !== undefined && literals.has(value)) throw new ZtriskError('no_endpoint', 'no endpoint');
       }
-      const principal = await services.credentials.authenticate({
-        authorization: headerValue(request.headers.authorization),
-        email: headerValue(request.headers['x-auth-email']),
-        key: headerValue(request.headers['x-auth-key']),
-      });
+      const principal = await authenticate(request);
       const accountId = params.account_id ?? '';
       if (!isAllowed(principal, accountId, route.permissions)) {
         throw new ZtriskError('forbidden', 'Unauthorized to access requested resource');

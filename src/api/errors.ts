@@ -1,4 +1,4 @@
-import type { ErrorKind } from '../domain/errors.js';
+import { type ErrorKind, ZtriskError } from '../domain/errors.js';
 
 /** One row of the error table: how a kind of error looks on the wire (API.md §6). */
 export interface ErrorRow {
@@ -28,3 +28,43 @@ export const ERROR_TABLE: Readonly<Record<ErrorKind, ErrorRow>> = {
 
 /** At most this many problems are reported in one error response. */
 export const MAX_PROBLEMS = 50;
+
+/**
+ * The Shared Signals endpoints' column of the error table (SSF.md, API.md §6 last line): they answer
+ * `{ "err": <this code>, "description": … }` with the HTTP status of {@link ERROR_TABLE}.
+ */
+export const SSF_ERROR_CODES: Readonly<Record<ErrorKind, string>> = {
+  invalid_body: 'invalid_request',
+  too_large: 'invalid_request',
+  invalid: 'invalid_request',
+  not_found: 'not_found',
+  no_route: 'not_found',
+  no_endpoint: 'not_found',
+  rate_limited: 'too_many_requests',
+  internal: 'server_error',
+  unavailable: 'temporarily_unavailable',
+  forbidden: 'access_denied',
+  unauthenticated: 'authentication_failed',
+};
+
+/** The SSF error body `{ err, description }` and status of an error (anything unknown is internal). */
+export function ssfFailure(
+  error: unknown,
+  requestId: string,
+): { status: number; body: { err: string; description: string }; retryAfterSeconds: number | undefined } {
+  const e = error instanceof ZtriskError ? error : new ZtriskError('internal', 'internal');
+  const description =
+    e.kind === 'internal'
+      ? `Internal error (request id ${requestId})`
+      : e.kind === 'unauthenticated'
+        ? 'Authentication error'
+        : e.problems
+            .slice(0, MAX_PROBLEMS)
+            .map((p) => (p.pointer ? `${p.pointer}: ${p.message}` : p.message))
+            .join('; ');
+  return {
+    status: ERROR_TABLE[e.kind].status,
+    body: { err: SSF_ERROR_CODES[e.kind], description },
+    retryAfterSeconds: e.retryAfterSeconds,
+  };
+}

@@ -80,6 +80,53 @@ export interface RejectionReport {
   readonly messages: readonly string[];
 }
 
+/** A chunk of records read from one file, with the 1-based line of each record (by its index). */
+export interface RecordChunk {
+  readonly file: string;
+  readonly records: readonly BatchRecord[];
+  readonly lineOf: readonly number[];
+  /** Bytes read from all files so far (as stored: compressed for gzip files). */
+  readonly bytesRead: number;
+}
+
+/**
+ * Reads NDJSON (or gzip NDJSON) files, `-` for stdin, in chunks of at most `chunkRecords` parsed records
+ * (a line that is not JSON is a record with a parse error); blank lines are skipped.
+ */
+export async function* readRecordChunks(
+  files: readonly string[],
+  chunkRecords: number,
+): AsyncGenerator<RecordChunk> {
+  let bytes = 0;
+  for (const file of files) {
+    const { lines, counted } = await openLines(file);
+    counted.on('data', (c: Buffer) => {
+      bytes += c.length;
+    });
+    let records: BatchRecord[] = [];
+    let lineOf: number[] = [];
+    let lineNo = 0;
+    for await (const line of lines) {
+      lineNo += 1;
+      const trimmed = line.trim();
+      if (trimmed === '') continue;
+      const index = records.length;
+      lineOf[index] = lineNo;
+      try {
+        records.push({ index, value: JSON.parse(trimmed) });
+      } catch {
+        records.push({ index, parseError: 'is not valid JSON' });
+      }
+      if (records.length >= chunkRecords) {
+        yield { file, records, lineOf, bytesRead: bytes };
+        records = [];
+        lineOf = [];
+      }
+    }
+    if (records.length > 0) yield { file, records, lineOf, bytesRead: bytes };
+  }
+}
+
 /**
  * Ingests NDJSON (or gzip NDJSON) files through the same service as the HTTP endpoints, in chunks of
  * `chunkRecords`, reporting progress and each rejection (file:line).
@@ -96,52 +143,24 @@ export async function ingestFiles(
   },
 ): Promise<IngestSummary> {
   const total: IngestSummary = { accepted: 0, duplicates: 0, skipped: 0, rejected: [], riskEvents: 0 };
-  const chunkRecords = options.chunkRecords ?? 5000;
   let records = 0;
-  let bytes = 0;
-  for (const file of files) {
-    const { lines, counted } = await openLines(file);
-    counted.on('data', (c: Buffer) => {
-      bytes += c.length;
-    });
-    let chunk: BatchRecord[] = [];
-    let lineNo = 0;
-    const lineOf: number[] = [];
-    const flush = async (): Promise<void> => {
-      if (chunk.length === 0) return;
-      const inputs = services.ingest.mapRecords(accountId, source, chunk);
-      const s = await services.ingest.ingest(accountId, inputs);
-      total.accepted += s.accepted;
-      total.duplicates += s.duplicates;
-      total.skipped += s.skipped;
-      total.riskEvents += s.riskEvents;
-      for (const r of s.rejected) {
-        total.rejected.push(r);
-        options.onRejected?.({
-          file,
-          line: lineOf[r.index] ?? 0,
-          messages: r.errors.map((e) => (e.pointer ? `${e.pointer}: ${e.message}` : e.message)),
-        });
-      }
-      records += chunk.length;
-      options.progress?.update({ records, bytes });
-      chunk = [];
-      lineOf.length = 0;
-    };
-    for await (const line of lines) {
-      lineNo += 1;
-      const trimmed = line.trim();
-      if (trimmed === '') continue;
-      const index = chunk.length;
-      lineOf[index] = lineNo;
-      try {
-        chunk.push({ index, value: JSON.parse(trimmed) });
-      } catch {
-        chunk.push({ index, parseError: 'is not valid JSON' });
-      }
-      if (chunk.length >= chunkRecords) await flush();
+  for await (const chunk of readRecordChunks(files, options.chunkRecords ?? 5000)) {
+    const inputs = services.ingest.mapRecords(accountId, source, chunk.records);
+    const s = await services.ingest.ingest(accountId, inputs);
+    total.accepted += s.accepted;
+    total.duplicates += s.duplicates;
+    total.skipped += s.skipped;
+    total.riskEvents += s.riskEvents;
+    for (const r of s.rejected) {
+      total.rejected.push(r);
+      options.onRejected?.({
+        file: chunk.file,
+        line: chunk.lineOf[r.index] ?? 0,
+        messages: r.errors.map((e) => (e.pointer ? `${e.pointer}: ${e.message}` : e.message)),
+      });
     }
-    await flush();
+    records += chunk.records.length;
+    options.progress?.update({ records, bytes: chunk.bytesRead });
   }
   options.progress?.finish();
   return total;

@@ -4,10 +4,18 @@ import { loadConfig } from '../config/config.js';
 import { ZtriskError } from '../domain/errors.js';
 import { isPermission, PERMISSIONS, type Permission } from '../domain/permissions.js';
 import { formatTimestamp, parseRfc3339 } from '../domain/time.js';
-import { createConfiguredGeolocator, createZtrisk, openConfiguredStore } from '../main.js';
+import {
+  createConfiguredGeolocator,
+  createConfiguredKeyRing,
+  createZtrisk,
+  keysLocation,
+  openConfiguredStore,
+} from '../main.js';
 import { createServices } from '../services/services.js';
 import type { Store } from '../store/store.js';
+import { registerDemoCommand } from './demo.js';
 import { createProgress, ingestFiles, parseSource, totalSize } from './ingest-files.js';
+import { publishFiles } from './publish-files.js';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -56,6 +64,13 @@ export function buildCli(): Command {
     .option('--no-bootstrap', 'do not create an account and admin token on a brand-new store')
     .option('--geoip-mmdb <paths>', 'comma-separated City mmdb files, or "none" (env ZTRISK_GEOIP_MMDB)')
     .option('--geo-overrides <file>', 'geolocation overrides JSON file (env ZTRISK_GEO_OVERRIDES)')
+    .option('--keys-dir <dir>', 'SET signing keys (env ZTRISK_KEYS_DIR, default: beside the SQLite file)')
+    .option('--nats <url>', 'also consume events from NATS JetStream at this URL (env ZTRISK_NATS_URL)')
+    .option(
+      '--nats-stream <name>',
+      'JetStream stream of events (env ZTRISK_NATS_STREAM, default ZTRISK_EVENTS)',
+    )
+    .option('--nats-subject <subject>', "events subjects, <prefix>.<account_id> (default 'ztrisk.events.>')")
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const config = loadConfig(
         {
@@ -65,6 +80,10 @@ export function buildCli(): Command {
           publicUrl: opts.publicUrl,
           geoipMmdbPaths: opts.geoipMmdb,
           geoOverridesFile: opts.geoOverrides,
+          keysDir: opts.keysDir,
+          natsUrl: opts.nats,
+          natsStream: opts.natsStream,
+          natsSubject: opts.natsSubject,
           ...(opts.migrate === false ? { migrateOnStart: false } : {}),
           ...(opts.bootstrap === false ? { bootstrap: false } : {}),
         },
@@ -112,12 +131,42 @@ export function buildCli(): Command {
     .option('--db <url>', 'store URL (env ZTRISK_DB)')
     .option('--geoip-mmdb <paths>', 'comma-separated City mmdb files, or "none" (env ZTRISK_GEOIP_MMDB)')
     .option('--geo-overrides <file>', 'geolocation overrides JSON file (env ZTRISK_GEO_OVERRIDES)')
+    .option('--to <nats-url>', 'publish the events to the NATS JetStream stream instead (events source only)')
+    .option('--nats-stream <name>', 'with --to: stream (env ZTRISK_NATS_STREAM, default ZTRISK_EVENTS)')
+    .option('--nats-subject <subject>', "with --to: events subjects (default 'ztrisk.events.>')")
     .action(
       async (
         files: string[],
-        opts: { account: string; source: string; db?: string; geoipMmdb?: string; geoOverrides?: string },
+        opts: {
+          account: string;
+          source: string;
+          db?: string;
+          geoipMmdb?: string;
+          geoOverrides?: string;
+          to?: string;
+          natsStream?: string;
+          natsSubject?: string;
+        },
       ) => {
         const source = parseSource(opts.source);
+        if (opts.to !== undefined) {
+          if (source.kind !== 'events')
+            throw new ZtriskError('invalid', '--to: only --source events is published');
+          const natsConfig = loadConfig(
+            { natsStream: opts.natsStream, natsSubject: opts.natsSubject },
+            process.env,
+          );
+          const started = Date.now();
+          const published = await publishFiles(opts.to, natsConfig, opts.account, files, {
+            progress: createProgress(totalSize(files), started, Date.now),
+            onRejected: (r) => process.stderr.write(`${r.file}:${r.line}: ${r.messages.join('; ')}\n`),
+          });
+          out(
+            `published ${published.published} events in ${published.messages} messages to stream ${natsConfig.natsStream}, ` +
+              `unreadable ${published.unreadable} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          );
+          return;
+        }
         const config = loadConfig(
           { db: opts.db, geoipMmdbPaths: opts.geoipMmdb, geoOverridesFile: opts.geoOverrides },
           process.env,
@@ -150,6 +199,8 @@ export function buildCli(): Command {
         }
       },
     );
+
+  registerDemoCommand(program);
 
   const tokens = program.command('tokens').description('manage API tokens');
   tokens
@@ -238,7 +289,7 @@ export function buildCli(): Command {
       out(`revoked ${id}`);
     });
 
-  const keys = program.command('keys').description('manage Global API keys');
+  const keys = program.command('keys').description('manage Global API keys and the SET signing key');
   keys
     .command('create')
     .description(
@@ -258,6 +309,28 @@ export function buildCli(): Command {
         }),
       );
       out(key.secret);
+    });
+  keys
+    .command('rotate-signing')
+    .description(
+      'make a new SET signing key active; the old one stays in the JWKS until nothing signed with it is pending (prints key ids only)',
+    )
+    .option('--keys-dir <dir>', 'signing key directory (env ZTRISK_KEYS_DIR, default: beside the db)')
+    .option('--db <url>', 'store URL, to see which keys pending SETs use (env ZTRISK_DB)')
+    .action(async (opts: { keysDir?: string; db?: string }) => {
+      const config = loadConfig({ db: opts.db, keysDir: opts.keysDir }, process.env);
+      if (keysLocation(config) === ':memory:') {
+        throw new ZtriskError('invalid', '--keys-dir: an in-memory key ring cannot be rotated');
+      }
+      const ring = createConfiguredKeyRing(config);
+      const rotated = await ring.rotate();
+      const pending = await withStore(opts.db, async (store) => new Set(await store.listPendingKids()));
+      const removed = await ring.prune(pending);
+      out(`active signing key: ${rotated.active}`);
+      if (rotated.retired !== undefined && !removed.includes(rotated.retired)) {
+        out(`retired signing key: ${rotated.retired} (published while SETs signed with it are pending)`);
+      }
+      for (const kid of removed) out(`removed signing key: ${kid}`);
     });
 
   return program;

@@ -26,6 +26,49 @@ export interface Config {
   readonly ingestMaxRecords: number;
   /** Largest ingestion body in bytes (as received and after decompression). */
   readonly ingestMaxBytes: number;
+  /**
+   * Directory of the SET signing keys (`:memory:` for an in-memory ring); undefined = `keys` beside the
+   * SQLite file (`./data/keys` by default), in memory for `sqlite::memory:`, `./data/keys` otherwise.
+   */
+  readonly keysDir: string | undefined;
+  /** Allow SET push targets on loopback, private, link-local and other special addresses, and http. */
+  readonly ssfAllowPrivateTargets: boolean;
+  /** First retry delay of a SET push (doubled per attempt, jittered), ms. */
+  readonly ssfRetryBaseMs: number;
+  /** Largest retry delay of a SET push from backoff alone, ms. */
+  readonly ssfRetryMaxMs: number;
+  /** How often the delivery worker looks for due SETs when idle, ms. */
+  readonly ssfWorkerIntervalMs: number;
+  /** Timeout of one SET push request, ms. */
+  readonly ssfPushTimeoutMs: number;
+  /** Serve the dashboard at `/` (sign-in with an API token or Global API key). */
+  readonly dashboard: boolean;
+  /** A dashboard session ends after this many minutes without a request. */
+  readonly sessionIdleMinutes: number;
+  /** A dashboard session ends this many hours after sign-in, however active. */
+  readonly sessionMaxHours: number;
+  /** Sustained API requests per minute per token or key (0 disables). */
+  readonly rateLimitPerMinute: number;
+  /** Burst size of the per-caller rate limit. */
+  readonly rateLimitBurst: number;
+  /** Failed authentications per minute per client address before it gets 429 (0 disables). */
+  readonly authFailuresPerMinute: number;
+  /** Time allowed to receive a whole request, ms. */
+  readonly requestTimeoutMs: number;
+  /** Largest request head (request line and headers), bytes. */
+  readonly maxHeaderBytes: number;
+  /** PostgreSQL store: most pooled connections per process. */
+  readonly dbPoolMax: number;
+  /** NATS server to consume events from with JetStream (`nats://…`); undefined: no NATS ingestion. */
+  readonly natsUrl: string | undefined;
+  /** JetStream stream holding the events (created if missing). */
+  readonly natsStream: string;
+  /** Subject filter of the stream, ending in `.>`; the tokens after its prefix are the account id. */
+  readonly natsSubject: string;
+  /** Durable pull consumer shared by every node. */
+  readonly natsConsumer: string;
+  /** Subject prefix invalid messages are republished under, with the reason (stream `<natsStream>_DLQ`). */
+  readonly natsDeadLetterSubject: string;
 }
 
 /** One configuration key: its environment variable, CLI flag, default and meaning (README table). */
@@ -58,7 +101,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     env: 'ZTRISK_DB',
     flag: '--db',
     defaultValue: 'sqlite:./data/ztrisk.db',
-    description: 'Store URL: sqlite:<path> or sqlite::memory:',
+    description: 'Store URL: sqlite:<path>, sqlite::memory: or postgres://user@host:5432/db[?schema=name]',
   },
   {
     key: 'publicUrl',
@@ -124,6 +167,150 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     defaultValue: '10485760',
     description: 'Largest ingestion body in bytes, compressed and decompressed (larger: 413)',
   },
+  {
+    key: 'keysDir',
+    env: 'ZTRISK_KEYS_DIR',
+    flag: '--keys-dir',
+    defaultValue: '"keys" beside the SQLite file (./data/keys)',
+    description:
+      'Directory of the SET signing keys (created 0700, keys 0600); ":memory:" keeps them in memory (the default for sqlite::memory:)',
+  },
+  {
+    key: 'ssfAllowPrivateTargets',
+    env: 'ZTRISK_SSF_ALLOW_PRIVATE_TARGETS',
+    flag: undefined,
+    defaultValue: 'false',
+    description:
+      'Allow SET push endpoints on loopback, private, link-local (metadata), CGNAT and other special addresses, and plain http',
+  },
+  {
+    key: 'ssfRetryBaseMs',
+    env: 'ZTRISK_SSF_RETRY_BASE_MS',
+    flag: undefined,
+    defaultValue: '1000',
+    description: 'First retry delay of a failed SET push in ms; doubled per attempt, with jitter',
+  },
+  {
+    key: 'ssfRetryMaxMs',
+    env: 'ZTRISK_SSF_RETRY_MAX_MS',
+    flag: undefined,
+    defaultValue: '300000',
+    description: "Largest SET retry delay from backoff in ms (a receiver's Retry-After may ask up to 1 h)",
+  },
+  {
+    key: 'ssfWorkerIntervalMs',
+    env: 'ZTRISK_SSF_WORKER_INTERVAL_MS',
+    flag: undefined,
+    defaultValue: '1000',
+    description: 'How often the SET delivery worker looks for due deliveries when idle, in ms',
+  },
+  {
+    key: 'ssfPushTimeoutMs',
+    env: 'ZTRISK_SSF_PUSH_TIMEOUT_MS',
+    flag: undefined,
+    defaultValue: '10000',
+    description: 'Timeout of one SET push request in ms (slower: retried)',
+  },
+  {
+    key: 'dashboard',
+    env: 'ZTRISK_DASHBOARD',
+    flag: undefined,
+    defaultValue: 'true',
+    description: 'Serve the dashboard at / (sign in with an API token or a Global API key)',
+  },
+  {
+    key: 'sessionIdleMinutes',
+    env: 'ZTRISK_SESSION_IDLE_MINUTES',
+    flag: undefined,
+    defaultValue: '30',
+    description: 'Dashboard sessions end after this many minutes without a request (1 to 1440)',
+  },
+  {
+    key: 'sessionMaxHours',
+    env: 'ZTRISK_SESSION_MAX_HOURS',
+    flag: undefined,
+    defaultValue: '12',
+    description: 'Dashboard sessions end this many hours after sign-in, however active (1 to 720)',
+  },
+  {
+    key: 'rateLimitPerMinute',
+    env: 'ZTRISK_RATE_LIMIT_PER_MINUTE',
+    flag: undefined,
+    defaultValue: '1200',
+    description: 'Sustained API requests per minute per token or key (429 / 1429 beyond; 0 disables)',
+  },
+  {
+    key: 'rateLimitBurst',
+    env: 'ZTRISK_RATE_LIMIT_BURST',
+    flag: undefined,
+    defaultValue: '200',
+    description: 'Requests a token or key may make at once before the per-minute rate applies',
+  },
+  {
+    key: 'authFailuresPerMinute',
+    env: 'ZTRISK_AUTH_FAILURES_PER_MINUTE',
+    flag: undefined,
+    defaultValue: '60',
+    description: 'Failed authentications per minute per client address before it gets 429 (0 disables)',
+  },
+  {
+    key: 'requestTimeoutMs',
+    env: 'ZTRISK_REQUEST_TIMEOUT_MS',
+    flag: undefined,
+    defaultValue: '30000',
+    description: 'Time allowed to receive a whole request (slow clients get 408)',
+  },
+  {
+    key: 'maxHeaderBytes',
+    env: 'ZTRISK_MAX_HEADER_BYTES',
+    flag: undefined,
+    defaultValue: '16384',
+    description: 'Largest request line plus headers (larger: 431)',
+  },
+  {
+    key: 'dbPoolMax',
+    env: 'ZTRISK_DB_POOL_MAX',
+    flag: undefined,
+    defaultValue: '10',
+    description: 'PostgreSQL store: most pooled connections per process (see docs/scale-out.md for sizing)',
+  },
+  {
+    key: 'natsUrl',
+    env: 'ZTRISK_NATS_URL',
+    flag: '--nats',
+    defaultValue: '(none)',
+    description:
+      'NATS server (nats://host:4222) to consume events from with JetStream; unset: no NATS ingestion',
+  },
+  {
+    key: 'natsStream',
+    env: 'ZTRISK_NATS_STREAM',
+    flag: '--nats-stream',
+    defaultValue: 'ZTRISK_EVENTS',
+    description: 'JetStream stream of events (created if missing)',
+  },
+  {
+    key: 'natsSubject',
+    env: 'ZTRISK_NATS_SUBJECT',
+    flag: '--nats-subject',
+    defaultValue: 'ztrisk.events.>',
+    description: 'Subjects of the stream; a message on <prefix>.<account_id> belongs to that account',
+  },
+  {
+    key: 'natsConsumer',
+    env: 'ZTRISK_NATS_CONSUMER',
+    flag: undefined,
+    defaultValue: 'ztrisk',
+    description: 'Durable pull consumer shared by all nodes',
+  },
+  {
+    key: 'natsDeadLetterSubject',
+    env: 'ZTRISK_NATS_DLQ_SUBJECT',
+    flag: undefined,
+    defaultValue: 'ztrisk.dlq',
+    description:
+      'Invalid messages are republished to <this>.<account_id> with the reason (stream <stream>_DLQ)',
+  },
 ];
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -165,6 +352,49 @@ function intOr(
   max: number,
 ): number {
   return input.value === undefined ? fallback : parseInteger(input.name, input.value, min, max);
+}
+
+function boolOr(input: { value: string | undefined; name: string }, fallback: boolean): boolean {
+  return input.value === undefined ? fallback : parseBool(input.name, input.value);
+}
+
+const NATS_SUBJECT = /^[^\s*>]+\.>$/;
+const NATS_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The NATS keys, checked: a nats:// (or tls://) URL, a subject ending in `.>`, plain stream names. */
+function natsConfig(get: (key: keyof Config) => { value: string | undefined; name: string }) {
+  const url = get('natsUrl');
+  const natsUrl = emptyToUndefined(url.value);
+  if (natsUrl !== undefined && !/^(nats|tls):\/\/\S+$/.test(natsUrl)) {
+    throw new ZtriskError('invalid', `${url.name}: must be a nats:// or tls:// URL`);
+  }
+  const subject = get('natsSubject');
+  const natsSubject = subject.value ?? 'ztrisk.events.>';
+  if (!NATS_SUBJECT.test(natsSubject)) {
+    throw new ZtriskError(
+      'invalid',
+      `${subject.name}: must be a subject ending in ".>", such as ztrisk.events.>`,
+    );
+  }
+  const named = (key: 'natsStream' | 'natsConsumer', fallback: string): string => {
+    const input = get(key);
+    const value = input.value ?? fallback;
+    if (!NATS_NAME.test(value))
+      throw new ZtriskError('invalid', `${input.name}: must be 1-64 of A-Z a-z 0-9 _ -`);
+    return value;
+  };
+  const dlq = get('natsDeadLetterSubject');
+  const natsDeadLetterSubject = dlq.value ?? 'ztrisk.dlq';
+  if (!/^[^\s*>]+$/.test(natsDeadLetterSubject)) {
+    throw new ZtriskError('invalid', `${dlq.name}: must be a subject without wildcards`);
+  }
+  return {
+    natsUrl,
+    natsStream: named('natsStream', 'ZTRISK_EVENTS'),
+    natsSubject,
+    natsConsumer: named('natsConsumer', 'ztrisk'),
+    natsDeadLetterSubject,
+  };
 }
 
 /** Raw values by key, from flags (preferred) or the environment. */
@@ -225,5 +455,21 @@ export function loadConfig(flags: ConfigInput, env: Readonly<Record<string, stri
     geoOverridesFile: emptyToUndefined(get('geoOverridesFile').value),
     ingestMaxRecords: intOr(get('ingestMaxRecords'), 10_000, 1, 1_000_000),
     ingestMaxBytes: intOr(get('ingestMaxBytes'), 10 * 1024 * 1024, 1024, 1_073_741_824),
+    keysDir: emptyToUndefined(get('keysDir').value),
+    ssfAllowPrivateTargets: boolOr(get('ssfAllowPrivateTargets'), false),
+    ssfRetryBaseMs: intOr(get('ssfRetryBaseMs'), 1000, 1, 3_600_000),
+    ssfRetryMaxMs: intOr(get('ssfRetryMaxMs'), 300_000, 1, 86_400_000),
+    ssfWorkerIntervalMs: intOr(get('ssfWorkerIntervalMs'), 1000, 10, 3_600_000),
+    ssfPushTimeoutMs: intOr(get('ssfPushTimeoutMs'), 10_000, 100, 600_000),
+    dashboard: boolOr(get('dashboard'), true),
+    sessionIdleMinutes: intOr(get('sessionIdleMinutes'), 30, 1, 1440),
+    sessionMaxHours: intOr(get('sessionMaxHours'), 12, 1, 720),
+    rateLimitPerMinute: intOr(get('rateLimitPerMinute'), 1200, 0, 10_000_000),
+    rateLimitBurst: intOr(get('rateLimitBurst'), 200, 1, 1_000_000),
+    authFailuresPerMinute: intOr(get('authFailuresPerMinute'), 60, 0, 1_000_000),
+    requestTimeoutMs: intOr(get('requestTimeoutMs'), 30_000, 1000, 3_600_000),
+    maxHeaderBytes: intOr(get('maxHeaderBytes'), 16 * 1024, 1024, 1024 * 1024),
+    dbPoolMax: intOr(get('dbPoolMax'), 10, 1, 1000),
+    ...natsConfig(get),
   });
 }

@@ -64,6 +64,15 @@ export interface LevelChange {
   readonly at: string;
   /** What caused it. */
   readonly cause: 'detection' | 'reset';
+  /**
+   * Identifies this change (a UUID the store assigns): the `txn` of every SET sent about it, the same on
+   * every stream.
+   */
+  readonly txn: string;
+  /** For a detection, the behavior of the risk event that brought the user to the new level. */
+  readonly behavior?: BehaviorKey;
+  /** For a reset, the reason given by the administrator (the audit reason), if any. */
+  readonly reason?: string;
 }
 
 /** A risk-score integration (Cloudflare's `dlp_RiskScoreIntegration`, camelCase). */

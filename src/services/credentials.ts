@@ -36,6 +36,15 @@ export function generateGlobalKeySecret(): string {
 
 const UNAUTHENTICATED = (): ZtriskError => new ZtriskError('unauthenticated', 'Authentication error');
 
+/**
+ * What a dashboard session keeps to re-check its credentials on every request without keeping the
+ * secret: the SHA-256 of the token, or the owner email and the hash of the Global API key. Revoking or
+ * expiring the token (or replacing the key) makes {@link CredentialService.reauthenticate} fail.
+ */
+export type CredentialProof =
+  | { readonly kind: 'token'; readonly secretHash: string }
+  | { readonly kind: 'global_key'; readonly email: string; readonly keyHash: string };
+
 /** The outcome of creating a token: its id and the secret, shown once. */
 export interface CreatedToken {
   readonly token: ApiToken;
@@ -49,7 +58,12 @@ export function createCredentialService(deps: ServiceDeps) {
   async function principalFromToken(
     secret: string,
   ): Promise<{ principal: Principal; expiresAt: string | undefined }> {
-    const hash = hashSecret(secret);
+    return principalFromTokenHash(hashSecret(secret));
+  }
+
+  async function principalFromTokenHash(
+    hash: string,
+  ): Promise<{ principal: Principal; expiresAt: string | undefined }> {
     const token = await store.findTokenBySecretHash(hash);
     if (!token || !sameHash(token.secretHash, hash)) throw UNAUTHENTICATED();
     if (token.revokedAt !== undefined) throw UNAUTHENTICATED();
@@ -69,7 +83,10 @@ export function createCredentialService(deps: ServiceDeps) {
   }
 
   async function principalFromGlobalKey(email: string, key: string): Promise<Principal> {
-    const hash = hashSecret(key);
+    return principalFromGlobalKeyHash(email, hashSecret(key));
+  }
+
+  async function principalFromGlobalKeyHash(email: string, hash: string): Promise<Principal> {
     const keys = await store.findGlobalKeysByEmail(email.trim());
     // Compare against every candidate so the time taken does not depend on which one matches.
     let match: (typeof keys)[number] | undefined;
@@ -99,6 +116,40 @@ export function createCredentialService(deps: ServiceDeps) {
         return principalFromGlobalKey(creds.email, creds.key.trim());
       }
       throw UNAUTHENTICATED();
+    },
+
+    /**
+     * Authenticates like {@link authenticate} and also returns a proof that re-checks these credentials
+     * later without the secret (dashboard sessions keep the proof, never the secret).
+     */
+    async authenticateWithProof(
+      creds: PresentedCredentials,
+    ): Promise<{ principal: Principal; proof: CredentialProof }> {
+      if (creds.authorization !== undefined) {
+        const secretHash = hashSecret(bearerSecret(creds.authorization));
+        return {
+          principal: (await principalFromTokenHash(secretHash)).principal,
+          proof: { kind: 'token', secretHash },
+        };
+      }
+      if (creds.email && creds.key && creds.key.length <= 512 && creds.email.length <= 320) {
+        const email = creds.email.trim();
+        const keyHash = hashSecret(creds.key.trim());
+        return {
+          principal: await principalFromGlobalKeyHash(email, keyHash),
+          proof: { kind: 'global_key', email, keyHash },
+        };
+      }
+      throw UNAUTHENTICATED();
+    },
+
+    /**
+     * The principal a proof stands for now (current grants and memberships); `unauthenticated` when the
+     * token was revoked or has expired, or the key was replaced.
+     */
+    async reauthenticate(proof: CredentialProof): Promise<Principal> {
+      if (proof.kind === 'token') return (await principalFromTokenHash(proof.secretHash)).principal;
+      return principalFromGlobalKeyHash(proof.email, proof.keyHash);
     },
 
     /** The active token a bearer secret names, for `/user/tokens/verify`. */

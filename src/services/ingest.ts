@@ -10,6 +10,7 @@ import type { Geolocator } from '../ingest/geo/geolocator.js';
 import type { LogpushDataset } from '../ingest/logpush/datasets.js';
 import { mapLogpushRecord } from '../ingest/logpush/map-record.js';
 import type { MapResult } from '../ingest/map-result.js';
+import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
 import type { DetectionPlan } from '../store/store.js';
 import type { ServiceDeps } from './deps.js';
 import type { DetectorSettingsService } from './detector-settings.js';
@@ -72,6 +73,8 @@ export interface IngestOptions {
   readonly detectors: readonly Detector[];
   readonly detectorSettings: DetectorSettingsService;
   readonly levelListeners?: readonly LevelChangeListener[];
+  /** Ingestion and detection counters. */
+  readonly metrics?: Metrics;
 }
 
 function located(event: SecurityEvent, geolocator: Geolocator): SecurityEvent {
@@ -115,6 +118,7 @@ export function createIngestService(deps: ServiceDeps, options: IngestOptions) {
   }
 
   const limits = options.limits ?? DEFAULT_INGEST_LIMITS;
+  const metrics = options.metrics ?? NO_METRICS;
 
   /** Maps parsed records of a source to ingest inputs (pure; never throws). */
   function mapRecords(
@@ -200,6 +204,9 @@ export function createIngestService(deps: ServiceDeps, options: IngestOptions) {
           else summary.duplicates += 1;
         }
         summary.riskEvents += result.recorded.length;
+        const byBehavior = new Map<string, number>();
+        for (const r of result.recorded) byBehavior.set(r.behavior, (byBehavior.get(r.behavior) ?? 0) + 1);
+        for (const [behavior, n] of byBehavior) metrics.countDetections(behavior, n);
         await notifyLevelChanges(options.levelListeners ?? [], result.changes);
         chunk = [];
         chunkSize = 0;
@@ -210,10 +217,20 @@ export function createIngestService(deps: ServiceDeps, options: IngestOptions) {
         if (chunkSize >= CHUNK_EVENTS) await flush();
       }
       await flush();
+      const source = inputs.length > 0 ? sourceOf(pending[0]?.events[0]) : 'unknown';
+      metrics.countIngested(source, 'accepted', summary.accepted);
+      metrics.countIngested(source, 'duplicate', summary.duplicates);
+      metrics.countIngested(source, 'skipped', summary.skipped);
+      metrics.countIngested(source, 'rejected', summary.rejected.length);
       return summary;
     },
   };
   return service;
+}
+
+function sourceOf(event: SecurityEvent | undefined): string {
+  if (!event) return 'unknown';
+  return event.source.dataset ? `${event.source.kind}:${event.source.dataset}` : event.source.kind;
 }
 
 /** Cloudflare's Logpush destination check: a single `{"content":"tests"}` record (LOGPUSH.md §1.2). */

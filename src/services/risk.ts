@@ -5,7 +5,7 @@ import type { Finding } from '../domain/finding.js';
 import type { RiskLevel } from '../domain/risk-level.js';
 import { formatTimestamp, parseRfc3339 } from '../domain/time.js';
 import type { LevelChange, NewRiskEvent, Page, PageRequest, RiskEvent, UserRisk } from '../domain/types.js';
-import type { RecordResult, ResetResult, SummaryOrder } from '../store/store.js';
+import type { RecordResult, ResetResult, SummaryFilters, SummaryOrder } from '../store/store.js';
 import type { ServiceDeps } from './deps.js';
 
 /** A user's risk as GET user shows it: state plus one page of risk events since the last reset. */
@@ -26,8 +26,8 @@ export async function notifyLevelChanges(
   for (const listener of listeners) await listener(changes);
 }
 
-/** Summary query as the API takes it. */
-export interface SummaryRequest extends PageRequest {
+/** Summary query as the API takes it (the dashboard adds behavior and search filters). */
+export interface SummaryRequest extends PageRequest, SummaryFilters {
   readonly levels: readonly RiskLevel[];
   readonly orderBy: SummaryOrder;
   readonly direction: 'asc' | 'desc';
@@ -106,6 +106,17 @@ export function createRiskService(deps: ServiceDeps, listeners: readonly LevelCh
       if (!user) throw notFound('User not found');
       const events = await store.listUserRiskEvents(accountId, userId, user.lastResetTime, page);
       return { user, events };
+    },
+
+    /**
+     * One page of a known user's risk events from before their last reset (what resets cleared), newest
+     * first; empty when never reset; `not_found` when unknown.
+     */
+    async getUserHistory(accountId: string, userId: string, page: PageRequest): Promise<Page<RiskEvent>> {
+      const user = await store.getUserRisk(accountId, userId);
+      if (!user) throw notFound('User not found');
+      if (user.lastResetTime === undefined) return { items: [], totalCount: 0 };
+      return store.listUserRiskEventsUntil(accountId, userId, user.lastResetTime, page);
     },
 
     /** Resets a known user's risk (O(1), audited, deletes nothing); `not_found` when unknown. */

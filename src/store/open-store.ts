@@ -1,4 +1,5 @@
 import { ZtriskError } from '../domain/errors.js';
+import { createPostgresStore } from './postgres/postgres-store.js';
 import { createSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -25,12 +26,18 @@ export function parseStoreUrl(url: string): StoreLocation {
   return { kind: 'sqlite', path: url };
 }
 
+/** How to open a store beyond its URL. */
+export interface OpenStoreOptions {
+  /** PostgreSQL: most pooled connections of this process (default 10). */
+  readonly maxConnections?: number;
+}
+
 /** Opens (but does not migrate) the store a URL names. */
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   const location = parseStoreUrl(url);
   if (location.kind === 'sqlite') return createSqliteStore({ path: location.path });
-  throw new ZtriskError(
-    'invalid',
-    'db: the PostgreSQL store is not available in this version; use sqlite:<path>',
-  );
+  return createPostgresStore({
+    url: location.url,
+    ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+  });
 }

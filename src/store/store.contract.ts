@@ -7,6 +7,7 @@ import type { RiskLevel } from '../domain/risk-level.js';
 import { formatTimestamp } from '../domain/time.js';
 import type { AuditEntry, Integration, LevelChange, NewRiskEvent, UserRisk } from '../domain/types.js';
 import type { AuditMeta, Store, StoredGlobalKey, StoredToken, SummaryOrder, SummaryQuery } from './store.js';
+import { runStreamStoreContract } from './stream-store.contract.js';
 
 const ACCOUNT = '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a';
 const OTHER_ACCOUNT = '0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b';
@@ -120,6 +121,14 @@ function sortedGrants(
     .sort((a, b) => `${a.accountId}|${a.permission}`.localeCompare(`${b.accountId}|${b.permission}`));
 }
 
+/** A level change without its `txn`, after checking the `txn` is a non-empty string (it is random). */
+function withoutTxn(change: LevelChange): Omit<LevelChange, 'txn'> {
+  const { txn, ...rest } = change;
+  assert.equal(typeof txn, 'string');
+  assert.ok(txn.length > 0);
+  return rest;
+}
+
 function sortedSettings(settings: readonly BehaviorSetting[]): BehaviorSetting[] {
   return [...settings].sort((a, b) => a.key.localeCompare(b.key));
 }
@@ -138,6 +147,7 @@ function sortedSettings(settings: readonly BehaviorSetting[]): BehaviorSetting[]
  * `null` where there is no before or after) are pinned here too: every dialect must write the same ones.
  */
 export function runStoreContract(name: string, makeStore: () => Promise<Store>): void {
+  runStreamStoreContract(name, makeStore);
   describe(`Store contract: ${name}`, () => {
     let store: Store;
 
@@ -174,6 +184,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
 
       it('ping resolves', async () => {
         await store.ping();
+      });
+
+      it('reports no pending migrations once migrated', async () => {
+        assert.equal(await store.pendingMigrations(), 0);
       });
 
       it('names its dialect', () => {
@@ -436,7 +450,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
             createdAt: NOW,
           },
         ]);
-        assert.deepEqual(result.changes, [
+        assert.deepEqual(result.changes.map(withoutTxn), [
           {
             accountId: ACCOUNT,
             userId: USER_A,
@@ -445,7 +459,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
             current: 'medium',
             at: NOW,
             cause: 'detection',
-          } satisfies LevelChange,
+            behavior: 'imp_travel',
+          } satisfies Omit<LevelChange, 'txn'>,
         ]);
       });
 
@@ -587,7 +602,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
             t(200),
           );
           assert.deepEqual(
-            result.changes,
+            result.changes.map(withoutTxn),
             change
               ? [
                   {
@@ -597,6 +612,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
                     ...change,
                     at: t(200),
                     cause: 'detection',
+                    behavior: 'imp_travel',
                   },
                 ]
               : [],
@@ -792,19 +808,22 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
           lastEvent: undefined,
           lastResetTime: t(50),
         };
-        assert.deepEqual(result, {
-          before,
-          after,
-          change: {
-            accountId: ACCOUNT,
-            userId: USER_A,
-            email: 'a@example.com',
-            previous: 'high',
-            current: undefined,
-            at: t(50),
-            cause: 'reset',
+        assert.deepEqual(
+          { ...result, change: result?.change && withoutTxn(result.change) },
+          {
+            before,
+            after,
+            change: {
+              accountId: ACCOUNT,
+              userId: USER_A,
+              email: 'a@example.com',
+              previous: 'high',
+              current: undefined,
+              at: t(50),
+              cause: 'reset',
+            },
           },
-        });
+        );
         assert.deepEqual(await store.getUserRisk(ACCOUNT, USER_A), after);
       });
 
@@ -1343,6 +1362,246 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
           );
           assert.equal(result.totalCount, 5);
         }
+      });
+    });
+
+    describe('dashboard queries', () => {
+      describe('listUserSummaries filters', () => {
+        it('behavior keeps users with a risk event of that behavior since their last reset', async () => {
+          await recordEach(ACCOUNT, [
+            aRiskEvent({ userId: USER_A, behavior: 'imp_travel', timestamp: t(1) }),
+            aRiskEvent({ userId: USER_B, behavior: 'high_dlp', timestamp: t(2) }),
+            aRiskEvent({ userId: USER_C, behavior: 'imp_travel', timestamp: t(3) }),
+            aRiskEvent({ userId: USER_C, behavior: 'high_dlp', timestamp: t(4) }),
+          ]);
+          const travel = await store.listUserSummaries(ACCOUNT, aSummaryQuery({ behavior: 'imp_travel' }));
+          assert.deepEqual(
+            travel.items.map((u) => u.userId),
+            [USER_C, USER_A],
+          );
+          assert.equal(travel.totalCount, 2);
+          await store.resetUser(ACCOUNT, USER_C, anAudit({ at: t(5) }));
+          await store.recordRiskEvents(
+            ACCOUNT,
+            [aRiskEvent({ userId: USER_C, behavior: 'high_dlp', timestamp: t(6) })],
+            NOW,
+          );
+          const after = await store.listUserSummaries(ACCOUNT, aSummaryQuery({ behavior: 'imp_travel' }));
+          assert.deepEqual(
+            after.items.map((u) => u.userId),
+            [USER_A],
+          );
+          const dlp = await store.listUserSummaries(ACCOUNT, aSummaryQuery({ behavior: 'high_dlp' }));
+          assert.deepEqual(
+            dlp.items.map((u) => u.userId),
+            [USER_C, USER_B],
+          );
+          const none = await store.listUserSummaries(ACCOUNT, aSummaryQuery({ behavior: 'sentinel_one' }));
+          assert.deepEqual(none, { items: [], totalCount: 0 });
+        });
+
+        it('search matches email or name, case-insensitively, with % and _ taken literally', async () => {
+          await recordEach(ACCOUNT, [
+            aRiskEvent({
+              userId: USER_A,
+              email: 'alice@acme.example',
+              name: 'Alice Liddell',
+              timestamp: t(1),
+            }),
+            aRiskEvent({
+              userId: USER_B,
+              email: 'bob@acme.example',
+              name: 'Bob 100% Builder',
+              timestamp: t(2),
+            }),
+            aRiskEvent({ userId: USER_C, email: 'carol_x@other.example', name: 'Carol', timestamp: t(3) }),
+            aRiskEvent({
+              userId: USER_D,
+              email: 'dave@other.example',
+              name: 'Dave',
+              level: 'high',
+              timestamp: t(4),
+            }),
+          ]);
+          const cases: { search: string; expected: string[] }[] = [
+            { search: 'ACME', expected: [USER_B, USER_A] },
+            { search: 'liddell', expected: [USER_A] },
+            { search: '100%', expected: [USER_B] },
+            { search: '%', expected: [USER_B] },
+            { search: '_', expected: [USER_C] },
+            { search: 'other.example', expected: [USER_D, USER_C] },
+            { search: 'nobody', expected: [] },
+            { search: '', expected: [USER_D, USER_C, USER_B, USER_A] },
+          ];
+          for (const { search, expected } of cases) {
+            const page = await store.listUserSummaries(ACCOUNT, aSummaryQuery({ search }));
+            assert.deepEqual(
+              page.items.map((u) => u.userId),
+              expected,
+              search,
+            );
+            assert.equal(page.totalCount, expected.length, search);
+          }
+          const high = await store.listUserSummaries(
+            ACCOUNT,
+            aSummaryQuery({ search: 'example', levels: ['high'] }),
+          );
+          assert.deepEqual(
+            high.items.map((u) => u.userId),
+            [USER_D],
+          );
+        });
+
+        it('filters page and count together', async () => {
+          for (let i = 1; i <= 5; i++) {
+            await store.recordRiskEvents(
+              ACCOUNT,
+              [aRiskEvent({ userId: orderedId(i), email: `u${i}@acme.example`, timestamp: t(i) })],
+              NOW,
+            );
+          }
+          const page = await store.listUserSummaries(
+            ACCOUNT,
+            aSummaryQuery({ search: 'acme', behavior: 'imp_travel', page: 2, perPage: 2 }),
+          );
+          assert.deepEqual(
+            page.items.map((u) => u.userId),
+            [orderedId(3), orderedId(2)],
+          );
+          assert.equal(page.totalCount, 5);
+        });
+      });
+
+      describe('listUserRiskEventsUntil', () => {
+        it('lists events at or before `until`, newest first, only for that user, paged', async () => {
+          const [e0, e10, e20] = [
+            aRiskEvent({ timestamp: t(0) }),
+            aRiskEvent({ timestamp: t(10) }),
+            aRiskEvent({ timestamp: t(20) }),
+          ];
+          await recordEach(ACCOUNT, [e0, e10, e20, aRiskEvent({ userId: USER_B, timestamp: t(5) })]);
+          const all = await store.listUserRiskEventsUntil(ACCOUNT, USER_A, t(10), ALL);
+          assert.deepEqual(
+            all.items.map((e) => e.id),
+            [e10.id, e0.id],
+          );
+          assert.equal(all.totalCount, 2);
+          const second = await store.listUserRiskEventsUntil(ACCOUNT, USER_A, t(30), { page: 2, perPage: 2 });
+          assert.deepEqual(
+            second.items.map((e) => e.id),
+            [e0.id],
+          );
+          assert.equal(second.totalCount, 3);
+          assert.deepEqual(await store.listUserRiskEventsUntil(OTHER_ACCOUNT, USER_A, t(30), ALL), {
+            items: [],
+            totalCount: 0,
+          });
+        });
+      });
+
+      describe('countScoredUsersByLevel', () => {
+        it('counts scored users per level, zero when none, and forgets reset users', async () => {
+          assert.deepEqual(await store.countScoredUsersByLevel(ACCOUNT), { high: 0, medium: 0, low: 0 });
+          await recordEach(ACCOUNT, [
+            aRiskEvent({ userId: USER_A, level: 'high' }),
+            aRiskEvent({ userId: USER_A, level: 'low' }),
+            aRiskEvent({ userId: USER_B, level: 'medium' }),
+            aRiskEvent({ userId: USER_C, level: 'medium' }),
+          ]);
+          await store.recordRiskEvents(OTHER_ACCOUNT, [aRiskEvent({ userId: USER_D, level: 'low' })], NOW);
+          assert.deepEqual(await store.countScoredUsersByLevel(ACCOUNT), { high: 1, medium: 2, low: 0 });
+          await store.resetUser(ACCOUNT, USER_C, anAudit({ at: t(50) }));
+          assert.deepEqual(await store.countScoredUsersByLevel(ACCOUNT), { high: 1, medium: 1, low: 0 });
+          assert.deepEqual(await store.countScoredUsersByLevel(OTHER_ACCOUNT), {
+            high: 0,
+            medium: 0,
+            low: 1,
+          });
+        });
+      });
+
+      describe('countRiskEventsByBucket', () => {
+        it('counts per bucket and level by event time, start inclusive, end exclusive, resets included', async () => {
+          const bucketMs = 10 * 60_000;
+          await recordEach(ACCOUNT, [
+            aRiskEvent({ timestamp: t(-1), level: 'high' }),
+            aRiskEvent({ timestamp: t(0), level: 'low' }),
+            aRiskEvent({ timestamp: t(5), level: 'high' }),
+            aRiskEvent({ timestamp: formatTimestamp(BASE_MS + bucketMs - 1), level: 'high' }),
+            aRiskEvent({ timestamp: t(10), level: 'high' }),
+            aRiskEvent({ userId: USER_B, timestamp: t(29), level: 'medium' }),
+            aRiskEvent({ userId: USER_B, timestamp: t(30), level: 'medium' }),
+          ]);
+          await store.resetUser(ACCOUNT, USER_A, anAudit({ at: t(40) }));
+          await store.recordRiskEvents(OTHER_ACCOUNT, [aRiskEvent({ timestamp: t(1) })], NOW);
+          const counts = await store.countRiskEventsByBucket(ACCOUNT, { from: t(0), bucketMs, count: 3 });
+          assert.deepEqual(counts, [
+            { bucket: 0, riskLevel: 'low', count: 1 },
+            { bucket: 0, riskLevel: 'high', count: 2 },
+            { bucket: 1, riskLevel: 'high', count: 1 },
+            { bucket: 2, riskLevel: 'medium', count: 1 },
+          ]);
+          assert.deepEqual(
+            await store.countRiskEventsByBucket(ACCOUNT, { from: t(100), bucketMs, count: 2 }),
+            [],
+          );
+        });
+      });
+
+      describe('countRiskEventsByBehavior', () => {
+        it('counts per behavior in [from, to), largest first, ties by key, at most limit', async () => {
+          await recordEach(ACCOUNT, [
+            aRiskEvent({ behavior: 'high_dlp', timestamp: t(1) }),
+            aRiskEvent({ behavior: 'high_dlp', timestamp: t(2) }),
+            aRiskEvent({ behavior: 'high_dlp', timestamp: t(3) }),
+            aRiskEvent({ behavior: 'sentinel_one', timestamp: t(1) }),
+            aRiskEvent({ behavior: 'imp_travel', timestamp: t(2) }),
+            aRiskEvent({ behavior: 'malicious_file', timestamp: t(10) }),
+            aRiskEvent({ behavior: 'malicious_file', timestamp: t(-5) }),
+          ]);
+          assert.deepEqual(await store.countRiskEventsByBehavior(ACCOUNT, { from: t(0), to: t(10) }, 10), [
+            { behavior: 'high_dlp', count: 3 },
+            { behavior: 'imp_travel', count: 1 },
+            { behavior: 'sentinel_one', count: 1 },
+          ]);
+          assert.deepEqual(await store.countRiskEventsByBehavior(ACCOUNT, { from: t(0), to: t(11) }, 2), [
+            { behavior: 'high_dlp', count: 3 },
+            { behavior: 'imp_travel', count: 1 },
+          ]);
+          assert.deepEqual(
+            await store.countRiskEventsByBehavior(OTHER_ACCOUNT, { from: t(0), to: t(11) }, 2),
+            [],
+          );
+        });
+      });
+
+      describe('listRecentLevelChanges', () => {
+        it('lists users by their latest level change, newest first, ties by user id, resets included', async () => {
+          await store.recordRiskEvents(ACCOUNT, [aRiskEvent({ userId: USER_B, level: 'low' })], t(100));
+          await store.recordRiskEvents(ACCOUNT, [aRiskEvent({ userId: USER_A, level: 'medium' })], t(101));
+          await store.recordRiskEvents(ACCOUNT, [aRiskEvent({ userId: USER_C, level: 'medium' })], t(101));
+          // Same level again: not a change, so B keeps its change time.
+          await store.recordRiskEvents(ACCOUNT, [aRiskEvent({ userId: USER_B, level: 'low' })], t(102));
+          let changes = await store.listRecentLevelChanges(ACCOUNT, 10);
+          assert.deepEqual(
+            changes.map((c) => [c.user.userId, c.user.riskLevel, c.levelChangedAt]),
+            [
+              [USER_A, 'medium', t(101)],
+              [USER_C, 'medium', t(101)],
+              [USER_B, 'low', t(100)],
+            ],
+          );
+          await store.resetUser(ACCOUNT, USER_B, anAudit({ at: t(103) }));
+          changes = await store.listRecentLevelChanges(ACCOUNT, 2);
+          assert.deepEqual(
+            changes.map((c) => [c.user.userId, c.user.riskLevel, c.levelChangedAt]),
+            [
+              [USER_B, undefined, t(103)],
+              [USER_A, 'medium', t(101)],
+            ],
+          );
+          assert.deepEqual(await store.listRecentLevelChanges(OTHER_ACCOUNT, 10), []);
+        });
       });
     });
 

@@ -1,5 +1,5 @@
 import type { HistoryRequest } from '../detectors/detector.js';
-import type { BehaviorSetting } from '../domain/behaviors.js';
+import type { BehaviorKey, BehaviorSetting } from '../domain/behaviors.js';
 import type { Permission } from '../domain/permissions.js';
 import type { RiskLevel } from '../domain/risk-level.js';
 import type { SecurityEvent } from '../domain/security-event.js';
@@ -15,6 +15,7 @@ import type {
   RiskEvent,
   UserRisk,
 } from '../domain/types.js';
+import type { StreamStore } from './stream-store.js';
 
 /**
  * Who did a mutation, when and why; the store writes the audit entry in the same transaction as the
@@ -32,11 +33,60 @@ export interface AuditMeta {
 export type SummaryOrder = 'last_event' | 'event_count' | 'max_risk_level';
 
 /** A summary query: scored users of one account, filtered by level, ordered and paged. */
-export interface SummaryQuery extends PageRequest {
+export interface SummaryQuery extends PageRequest, SummaryFilters {
   /** Keep only users whose level is one of these; all when empty. */
   readonly levels: readonly RiskLevel[];
   readonly orderBy: SummaryOrder;
   readonly direction: 'asc' | 'desc';
+}
+
+/**
+ * Optional narrowing of the summary for the dashboard's users table (both combine with `levels`):
+ * `behavior` keeps users with at least one risk event of that behavior since their last reset; `search`
+ * keeps users whose email or name contains the text, case-insensitively (ASCII case folding; `%` and `_`
+ * are literal characters).
+ */
+export interface SummaryFilters {
+  readonly behavior?: BehaviorKey;
+  readonly search?: string;
+}
+
+/** Scored users (at least one risk event since their last reset) per level. */
+export interface LevelCounts {
+  readonly high: number;
+  readonly medium: number;
+  readonly low: number;
+}
+
+/**
+ * A time range split into equal buckets: bucket `i` covers `[from + i × bucketMs, from + (i + 1) ×
+ * bucketMs)`. `from` is RFC 3339 UTC ms; `bucketMs` ≥ 1; `count` ≥ 1.
+ */
+export interface TimeBuckets {
+  readonly from: string;
+  readonly bucketMs: number;
+  readonly count: number;
+}
+
+/** How many risk events of one level have their timestamp in one bucket. */
+export interface BucketCount {
+  /** 0-based bucket index within the {@link TimeBuckets}. */
+  readonly bucket: number;
+  readonly riskLevel: RiskLevel;
+  readonly count: number;
+}
+
+/** How many risk events one behavior produced. */
+export interface BehaviorCount {
+  readonly behavior: BehaviorKey;
+  readonly count: number;
+}
+
+/** A user whose level last changed (up by detection, or down by reset) at `levelChangedAt`. */
+export interface RecentLevelChange {
+  readonly user: UserRisk;
+  /** RFC 3339 UTC ms: the recording time of the change. */
+  readonly levelChangedAt: string;
 }
 
 /** Filters for the audit trail. */
@@ -86,9 +136,10 @@ export interface IntegrationPatch {
  * Units and conventions: timestamps are RFC 3339 UTC strings with milliseconds and `Z` (so they compare
  * as strings); counts are plain numbers; every row belongs to an account and every method that reads or
  * writes account data takes the account id first. Mutations that the audit trail covers take an
- * {@link AuditMeta} and write the entry atomically with the change.
+ * {@link AuditMeta} and write the entry atomically with the change. The Shared Signals methods (streams
+ * and the SET outbox, which the risk writes fill in the same transaction) are in {@link StreamStore}.
  */
-export interface Store {
+export interface Store extends StreamStore {
   /** `sqlite` or `postgres`. */
   readonly dialect: string;
 
@@ -96,6 +147,8 @@ export interface Store {
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
+  /** How many known migrations are not applied yet (0 when the schema is current). */
+  pendingMigrations(): Promise<number>;
   /** Releases connections. */
   close(): Promise<void>;
 
@@ -198,6 +251,39 @@ export interface Store {
 
   /** Audit entries of an account, newest first (ties: latest written first). */
   listAudit(accountId: string, query: AuditQuery): Promise<Page<AuditEntry>>;
+
+  /**
+   * Risk events of a user with timestamp at or before `until` (the history a reset at `until` cleared),
+   * newest first, ties by id ascending.
+   */
+  listUserRiskEventsUntil(
+    accountId: string,
+    userId: string,
+    until: string,
+    page: PageRequest,
+  ): Promise<Page<RiskEvent>>;
+  /** Scored users per level (the summary's population, counted; a level with none is 0). */
+  countScoredUsersByLevel(accountId: string): Promise<LevelCounts>;
+  /**
+   * Risk events by event time (`timestamp`) per bucket and level, over every recorded risk event (resets
+   * delete nothing, so events before a reset count too). Only non-empty pairs are returned, ordered by
+   * bucket ascending, then level low → high.
+   */
+  countRiskEventsByBucket(accountId: string, buckets: TimeBuckets): Promise<BucketCount[]>;
+  /**
+   * Risk events per behavior with timestamp in `[from, to)` (RFC 3339 UTC ms), the `limit` largest,
+   * ordered by count descending, ties by behavior key ascending.
+   */
+  countRiskEventsByBehavior(
+    accountId: string,
+    range: { readonly from: string; readonly to: string },
+    limit: number,
+  ): Promise<BehaviorCount[]>;
+  /**
+   * The `limit` users whose level changed most recently (detection or reset), newest change first, ties
+   * by user id ascending. Users whose level never changed are not listed.
+   */
+  listRecentLevelChanges(accountId: string, limit: number): Promise<RecentLevelChange[]>;
 }
 
 /**

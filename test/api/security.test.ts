@@ -160,6 +160,20 @@ const ENDPOINTS: readonly Endpoint[] = [
     allowed: [READ, WRITE],
     badParamPath: '/ztrisk/audit?per_page=0',
   },
+  {
+    name: 'GET /ztrisk/streams (extension)',
+    method: 'GET',
+    path: () => '/ztrisk/streams',
+    allowed: [READ, WRITE],
+  },
+  {
+    name: 'POST /ztrisk/streams/{stream_id}/status (extension)',
+    method: 'POST',
+    path: async (f) => `/ztrisk/streams/${(await f.t.services.streams.create(ACCOUNT, {}, 'cli')).id}/status`,
+    body: { status: 'enabled' },
+    allowed: [WRITE],
+    badParamPath: `/ztrisk/streams/${NOT_A_UUID}/status`,
+  },
 ];
 
 let fixture: Fixture | undefined;

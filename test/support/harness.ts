@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
+import { type AppOptions, buildApp } from '../../src/api/app.js';
 import { PERMISSIONS, type Permission } from '../../src/domain/permissions.js';
 import { createServices, type ServiceOptions, type Services } from '../../src/services/services.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -64,7 +64,7 @@ export interface TestApp {
 
 /** Starts an app on a fresh migrated SQLite store with an admin token (all permissions on ACCOUNT). */
 export async function startTestApp(
-  options: { path?: string; services?: ServiceOptions } = {},
+  options: { path?: string; services?: ServiceOptions; app?: Partial<AppOptions> } = {},
 ): Promise<TestApp> {
   const store = createSqliteStore({ path: options.path ?? ':memory:' });
   await store.migrate();
@@ -79,7 +79,14 @@ export async function startTestApp(
     },
   };
   const services = createServices({ store, now: () => clock.now() }, options.services ?? {});
-  const app = buildApp({ services, publicUrl: () => PUBLIC_URL, bodyLimitBytes: 1_048_576, logLevel: false });
+  const app = buildApp({
+    services,
+    publicUrl: () => PUBLIC_URL,
+    bodyLimitBytes: 1_048_576,
+    logLevel: false,
+    now: () => clock.now(),
+    ...(options.app ?? {}),
+  });
   await app.ready();
 
   async function token(

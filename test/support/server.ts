@@ -33,11 +33,15 @@ export interface Server {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Spawns `ztrisk serve` on a free port and resolves once it prints the line with its URL. */
-export function startServer(dbPath: string, extraArgs: readonly string[] = []): Promise<Server> {
+/**
+ * Spawns `ztrisk serve` on a free port and resolves once it prints the line with its URL. `db` is a
+ * SQLite file path, or a store URL (`sqlite:…`, `postgres://…`) used as it is.
+ */
+export function startServer(db: string, extraArgs: readonly string[] = []): Promise<Server> {
+  const dbUrl = /^[a-z][a-z0-9+.-]*:/i.test(db) ? db : `sqlite:${db}`;
   const child = spawn(
     process.execPath,
-    [...CLI, 'serve', '--port', '0', '--db', `sqlite:${dbPath}`, '--no-bootstrap', ...extraArgs],
+    [...CLI, 'serve', '--port', '0', '--db', dbUrl, '--no-bootstrap', ...extraArgs],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let stdout = '';

@@ -3,6 +3,7 @@ import { auditRoutes } from './audit.js';
 import { behaviorRoutes } from './behaviors.js';
 import { ingestRoutes } from './ingest.js';
 import { integrationRoutes } from './integrations.js';
+import { signalStreamRoutes } from './ssf-streams.js';
 import { userRoutes } from './users.js';
 
 /** Every account-scoped API route, registered from this plain list. */
@@ -12,4 +13,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...integrationRoutes,
   ...auditRoutes,
   ...ingestRoutes,
+  ...signalStreamRoutes,
 ];

@@ -11,7 +11,7 @@ const Direction = Type.Unsafe<'upload' | 'download'>({ type: 'string', enum: ['u
 
 const Common = {
   id: Type.String({ minLength: 1, maxLength: 256, description: 'Idempotency key, unique per account' }),
-  timestamp: Type.String({ format: 'date-time', description: 'Event time, RFC 3339' }),
+  timestamp: Type.String({ maxLength: 64, description: 'Event time, RFC 3339 (checked by parseRfc3339)' }),
   user: Type.Object({
     id: Type.String({ format: 'uuid', description: 'Zero Trust user UUID' }),
     email: Type.Optional(Type.String({ maxLength: 320 })),

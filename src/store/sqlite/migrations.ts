@@ -150,4 +150,91 @@ CREATE TABLE detector_settings (
 ) STRICT;
 `,
   },
+  {
+    version: 3,
+    name: 'dashboard',
+    // Account-wide time ranges (overview chart, top behaviors) and the most recent level changes.
+    sql: `
+CREATE INDEX risk_events_by_time ON risk_events (account_id, ts);
+CREATE INDEX users_level_changed ON users (account_id, level_changed_at DESC, user_id) WHERE level_changed_at IS NOT NULL;
+`,
+  },
+  {
+    version: 4,
+    name: 'signals',
+    // Shared Signals streams and the SET outbox (docs/decisions/0005-shared-signals.md). The outbox is
+    // filled in the risk transactions; ssf_sequences gives it a store-wide order.
+    sql: `
+CREATE INDEX integrations_by_id ON integrations (integration_id);
+
+CREATE TABLE ssf_streams (
+  account_id TEXT NOT NULL,
+  stream_id TEXT NOT NULL,
+  description TEXT,
+  events_requested TEXT NOT NULL,
+  events_delivered TEXT NOT NULL,
+  delivers_risk INTEGER NOT NULL,
+  delivery_method TEXT NOT NULL,
+  endpoint_url TEXT,
+  authorization_header TEXT,
+  subject_format TEXT NOT NULL,
+  min_verification_interval INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  status_reason TEXT,
+  last_verification_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, stream_id)
+) STRICT;
+
+CREATE TABLE ssf_stream_subjects (
+  account_id TEXT NOT NULL,
+  stream_id TEXT NOT NULL,
+  subject_key TEXT NOT NULL,
+  removed_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, stream_id, subject_key)
+) STRICT;
+
+CREATE TABLE ssf_outbox (
+  account_id TEXT NOT NULL,
+  stream_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  target TEXT NOT NULL,
+  jti TEXT NOT NULL,
+  txn TEXT NOT NULL,
+  subject_key TEXT NOT NULL,
+  control INTEGER NOT NULL,
+  intent TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at TEXT NOT NULL,
+  lease_id TEXT,
+  lease_until TEXT,
+  signed_set TEXT,
+  kid TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (account_id, stream_id, seq)
+) STRICT;
+CREATE UNIQUE INDEX ssf_outbox_by_jti ON ssf_outbox (account_id, stream_id, jti);
+CREATE INDEX ssf_outbox_by_subject ON ssf_outbox (account_id, stream_id, subject_key, seq);
+CREATE INDEX ssf_outbox_due ON ssf_outbox (next_attempt_at, seq);
+CREATE INDEX ssf_outbox_by_kid ON ssf_outbox (kid) WHERE kid IS NOT NULL;
+
+CREATE TABLE ssf_sequences (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) STRICT;
+INSERT INTO ssf_sequences (name, value) VALUES ('outbox', 0);
+
+CREATE TABLE ssf_stream_health (
+  account_id TEXT NOT NULL,
+  stream_id TEXT NOT NULL,
+  last_success_at TEXT,
+  last_error_at TEXT,
+  last_error TEXT,
+  delivered INTEGER NOT NULL,
+  failed INTEGER NOT NULL,
+  PRIMARY KEY (account_id, stream_id)
+) STRICT;
+`,
+  },
 ];

@@ -25,6 +25,17 @@ runStoreContract('sqlite :memory:', async () => createSqliteStore({ path: ':memo
 runStoreContract('sqlite file', async () => createSqliteStore({ path: freshFile() }));
 
 describe('SQLite store specifics', () => {
+  it('reports every migration pending on a new file, none after migrating', async () => {
+    const store = createSqliteStore({ path: freshFile() });
+    try {
+      assert.equal(await store.pendingMigrations(), SQLITE_MIGRATIONS.length);
+      await store.migrate();
+      assert.equal(await store.pendingMigrations(), 0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('migrating twice applies each migration once', async () => {
     const store = createSqliteStore({ path: freshFile() });
     try {

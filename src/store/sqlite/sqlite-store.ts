@@ -31,6 +31,7 @@ import type {
   SummaryQuery,
 } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { createSqliteStreamStore } from './sqlite-stream-store.js';
 
 interface UserRow {
   account_id: string;
@@ -97,6 +98,13 @@ export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. Parent folders are created. */
   readonly path: string;
 }
+
+/** The partial index serving each summary order (descending; `_asc` appended for ascending). */
+const SUMMARY_INDEXES = {
+  last_event: 'users_scored_last_event',
+  event_count: 'users_scored_count',
+  max_risk_level: 'users_scored_rank',
+} as const;
 
 const ORDER_COLUMNS = {
   last_event: 'last_event',
@@ -189,6 +197,23 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Detection reads recent history of the users in a batch: keep hot pages in memory (64 MiB cache,
+  // 256 MiB memory-mapped reads) instead of SQLite's 2 MiB default.
+  db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 268435456');
+  db.pragma('temp_store = MEMORY');
+  // Statements are prepared once per SQL text and reused (preparing costs as much as a simple query).
+  // They are shared: never switch one into pluck/raw/expand mode.
+  const prepareUncached = db.prepare.bind(db);
+  const preparedBySql = new Map<string, Database.Statement>();
+  db.prepare = ((source: string) => {
+    let statement = preparedBySql.get(source);
+    if (!statement) {
+      statement = prepareUncached(source);
+      preparedBySql.set(source, statement);
+    }
+    return statement;
+  }) as typeof db.prepare;
 
   let statements: ReturnType<typeof prepare> | undefined;
   function prepared(): ReturnType<typeof prepare> {
@@ -249,6 +274,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     );
   }
 
+  // Shared Signals: streams and the SET outbox (enqueued inside the risk transactions below).
+  const signals = createSqliteStreamStore(db, audit);
+
   function tokenGrants(tokenId: string): { accountId: string; permission: Permission }[] {
     return db
       .prepare<[string], { account_id: string; permission: string }>(
@@ -276,6 +304,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const recorded: RiskEvent[] = [];
     const before = new Map<string, UserRisk>();
     const users = new Map<string, UserRow>();
+    // The behavior of the risk event that last raised each user's rank in this call (the change's cause).
+    const raisedBy = new Map<string, NewRiskEvent['behavior']>();
     for (const e of events) {
       const details = JSON.stringify(e.details);
       const inserted = s.insertRiskEvent.run(
@@ -314,6 +344,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         });
         const counts = user.last_reset_time === null || e.timestamp > user.last_reset_time;
         if (counts) {
+          if (riskRank(e.riskLevel) > (user.risk_rank ?? 0)) raisedBy.set(e.userId, e.behavior);
           next.event_count = user.event_count + 1;
           next.risk_rank = Math.max(user.risk_rank ?? 0, riskRank(e.riskLevel));
           next.last_event =
@@ -346,9 +377,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           current: levelOfRank(row.risk_rank),
           at: now,
           cause: 'detection',
+          txn: randomUUID(),
+          ...(raisedBy.has(userId) ? { behavior: raisedBy.get(userId) } : {}),
         });
       }
     }
+    signals.enqueueLevelChanges(accountId, changes, now);
     return { recorded, changes };
   }
 
@@ -389,14 +423,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         .map((r) => JSON.parse(r.payload) as SecurityEvent);
     }
     const base = where.join(' AND ');
+    // Row values keep both directions an index range on (…, ts_ms, event_id), however long the history.
     const before = cachedStatement(
-      `SELECT payload FROM events WHERE ${base} AND (ts_ms < ? OR (ts_ms = ? AND event_id < ?)) ORDER BY ts_ms DESC, event_id DESC LIMIT ?`,
+      `SELECT payload FROM events WHERE ${base} AND (ts_ms, event_id) < (?, ?) ORDER BY ts_ms DESC, event_id DESC LIMIT ?`,
     )
-      .all(...args, request.aroundMs, request.aroundMs, request.aroundId, request.count)
+      .all(...args, request.aroundMs, request.aroundId, request.count)
       .reverse();
     const after = cachedStatement(
-      `SELECT payload FROM events WHERE ${base} AND (ts_ms > ? OR (ts_ms = ? AND event_id > ?)) ORDER BY ts_ms ASC, event_id ASC LIMIT ?`,
-    ).all(...args, request.aroundMs, request.aroundMs, request.aroundId, request.count);
+      `SELECT payload FROM events WHERE ${base} AND (ts_ms, event_id) > (?, ?) ORDER BY ts_ms ASC, event_id ASC LIMIT ?`,
+    ).all(...args, request.aroundMs, request.aroundId, request.count);
     return [...before, ...after].map((r) => JSON.parse(r.payload) as SecurityEvent);
   }
 
@@ -479,26 +514,27 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (!updated) throw new Error('user row vanished');
       const afterRisk = toUserRisk(updated);
       audit(accountId, meta, 'user.reset', 'user', userId, userSnapshot(before), userSnapshot(afterRisk));
-      return {
-        before,
-        after: afterRisk,
-        change: changed
-          ? {
-              accountId,
-              userId,
-              email: before.email,
-              previous: before.riskLevel,
-              current: afterRisk.riskLevel,
-              at: meta.at,
-              cause: 'reset',
-            }
-          : undefined,
-      };
+      const change: LevelChange | undefined = changed
+        ? {
+            accountId,
+            userId,
+            email: before.email,
+            previous: before.riskLevel,
+            current: afterRisk.riskLevel,
+            at: meta.at,
+            cause: 'reset',
+            txn: randomUUID(),
+            ...(meta.reason !== undefined ? { reason: meta.reason } : {}),
+          }
+        : undefined;
+      if (change) signals.enqueueLevelChanges(accountId, [change], meta.at);
+      return { before, after: afterRisk, change };
     },
   );
 
   const store: Store = {
     dialect: 'sqlite',
+    ...signals.methods,
 
     async migrate() {
       db.exec(
@@ -526,6 +562,22 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async ping() {
       db.prepare('SELECT 1').get();
+    },
+
+    async pendingMigrations() {
+      const exists = db
+        .prepare<[], { n: number }>(
+          "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        )
+        .get();
+      if (!exists || exists.n === 0) return SQLITE_MIGRATIONS.length;
+      const applied = new Set(
+        db
+          .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
+          .all()
+          .map((r) => r.version),
+      );
+      return SQLITE_MIGRATIONS.filter((m) => !applied.has(m.version)).length;
     },
 
     async close() {
@@ -773,15 +825,30 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const dir = query.direction === 'asc' ? 'ASC' : 'DESC';
       const ranks = query.levels.map(riskRank);
       const levelFilter = ranks.length > 0 ? `AND risk_rank IN (${ranks.map(() => '?').join(', ')})` : '';
-      const where = `account_id = ? AND event_count > 0 ${levelFilter}`;
+      const args: unknown[] = [accountId, ...ranks];
+      let filters = levelFilter;
+      if (query.behavior !== undefined) {
+        // Probes the user's events since the reset through risk_events_by_user.
+        filters += ` AND EXISTS (SELECT 1 FROM risk_events r WHERE r.account_id = users.account_id
+          AND r.user_id = users.user_id AND r.ts > COALESCE(users.last_reset_time, '') AND r.behavior = ?)`;
+        args.push(query.behavior);
+      }
+      if (query.search !== undefined && query.search !== '') {
+        const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        filters += " AND (email LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')";
+        args.push(pattern, pattern);
+      }
+      const where = `account_id = ? AND event_count > 0 ${filters}`;
       const total = db
         .prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where}`)
-        .get(accountId, ...ranks);
+        .get(...args);
+      // Name the index that matches the order: without statistics SQLite may pick another and sort.
+      const index = `${SUMMARY_INDEXES[query.orderBy]}${dir === 'ASC' ? '_asc' : ''}`;
       const rows = db
         .prepare<unknown[], UserRow>(
-          `SELECT * FROM users WHERE ${where} ORDER BY ${column} ${dir}, user_id ASC LIMIT ? OFFSET ?`,
+          `SELECT * FROM users INDEXED BY ${index} WHERE ${where} ORDER BY ${column} ${dir}, user_id ASC LIMIT ? OFFSET ?`,
         )
-        .all(accountId, ...ranks, query.perPage, (query.page - 1) * query.perPage);
+        .all(...args, query.perPage, (query.page - 1) * query.perPage);
       return { items: rows.map(toUserRisk), totalCount: total?.n ?? 0 };
     },
 
@@ -869,6 +936,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             integrationSnapshot(before),
             integrationSnapshot(after),
           );
+          signals.integrationChanged(before, after);
           return after;
         })
         .immediate();
@@ -892,6 +960,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             integrationSnapshot(toIntegration(row)),
             undefined,
           );
+          signals.integrationChanged(toIntegration(row), undefined);
           return true;
         })
         .immediate();
@@ -918,6 +987,73 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         )
         .all(...args, query.perPage, (query.page - 1) * query.perPage);
       return { items: rows.map(toAuditEntry), totalCount: total?.n ?? 0 };
+    },
+
+    async listUserRiskEventsUntil(accountId, userId, until, page: PageRequest): Promise<Page<RiskEvent>> {
+      const total = db
+        .prepare<[string, string, string], { n: number }>(
+          'SELECT COUNT(*) AS n FROM risk_events WHERE account_id = ? AND user_id = ? AND ts <= ?',
+        )
+        .get(accountId, userId, until);
+      const rows = db
+        .prepare<[string, string, string, number, number], RiskEventRow>(
+          `SELECT * FROM risk_events WHERE account_id = ? AND user_id = ? AND ts <= ?
+           ORDER BY ts DESC, risk_event_id ASC LIMIT ? OFFSET ?`,
+        )
+        .all(accountId, userId, until, page.perPage, (page.page - 1) * page.perPage);
+      return { items: rows.map(toRiskEvent), totalCount: total?.n ?? 0 };
+    },
+
+    async countScoredUsersByLevel(accountId) {
+      const counts = { high: 0, medium: 0, low: 0 };
+      const rows = db
+        .prepare<[string], { risk_rank: number | null; n: number }>(
+          'SELECT risk_rank, COUNT(*) AS n FROM users WHERE account_id = ? AND event_count > 0 GROUP BY risk_rank',
+        )
+        .all(accountId);
+      for (const row of rows) {
+        const level = levelOfRank(row.risk_rank);
+        if (level) counts[level] += row.n;
+      }
+      return counts;
+    },
+
+    async countRiskEventsByBucket(accountId, buckets) {
+      const fromMs = Date.parse(buckets.from);
+      const to = new Date(fromMs + buckets.bucketMs * buckets.count).toISOString();
+      // Timestamps are fixed-width RFC 3339 UTC ms (…T12:34:56.789Z): seconds from strftime, ms from
+      // characters 21–23; integer division gives the bucket (numbers bind as REAL, hence the casts).
+      const rows = db
+        .prepare<[number, number, string, string, string], { bucket: number; risk_level: string; n: number }>(
+          `SELECT (CAST(strftime('%s', ts) AS INTEGER) * 1000 + CAST(substr(ts, 21, 3) AS INTEGER) - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS bucket,
+                  risk_level, COUNT(*) AS n
+           FROM risk_events WHERE account_id = ? AND ts >= ? AND ts < ?
+           GROUP BY bucket, risk_level`,
+        )
+        .all(fromMs, buckets.bucketMs, accountId, buckets.from, to);
+      return rows
+        .map((r) => ({ bucket: r.bucket, riskLevel: r.risk_level as RiskLevel, count: r.n }))
+        .sort((a, b) => a.bucket - b.bucket || riskRank(a.riskLevel) - riskRank(b.riskLevel));
+    },
+
+    async countRiskEventsByBehavior(accountId, range, limit) {
+      return db
+        .prepare<[string, string, string, number], { behavior: string; n: number }>(
+          `SELECT behavior, COUNT(*) AS n FROM risk_events WHERE account_id = ? AND ts >= ? AND ts < ?
+           GROUP BY behavior ORDER BY n DESC, behavior ASC LIMIT ?`,
+        )
+        .all(accountId, range.from, range.to, limit)
+        .map((r) => ({ behavior: r.behavior as BehaviorKey, count: r.n }));
+    },
+
+    async listRecentLevelChanges(accountId, limit) {
+      return db
+        .prepare<[string, number], UserRow & { level_changed_at: string }>(
+          `SELECT * FROM users WHERE account_id = ? AND level_changed_at IS NOT NULL
+           ORDER BY level_changed_at DESC, user_id ASC LIMIT ?`,
+        )
+        .all(accountId, limit)
+        .map((r) => ({ user: toUserRisk(r), levelChangedAt: r.level_changed_at }));
     },
   };
   return store;
