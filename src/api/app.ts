@@ -153,6 +153,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
     return503OnClosing: false,
     clientErrorHandler: writeClientError,
+    // The router's own rejections (a percent-encoding that is not UTF-8, a path segment over
+    // maxParamLength) are path problems: 400 / 1002 in the envelope, like any path validation.
+    frameworkErrors: (error, request, reply) => {
+      void reply.header('x-request-id', request.id);
+      const message =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? 'path: a segment is longer than 1024 characters'
+          : 'path: is not valid percent-encoded UTF-8';
+      const { status, body } = failure(new ZtriskError('invalid', [{ message }]), request.id);
+      void (reply as FastifyReply).code(status).send(body);
+    },
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     // Idle sockets (a client that stops sending mid-request) are closed after the same time.
     connectionTimeout: options.requestTimeoutMs ?? 30_000,
@@ -163,6 +174,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   });
   const metrics = options.metrics ?? NO_METRICS;
+  // Node answers these outside Fastify: an `Expect` other than 100-continue (bare 417) is routed as if
+  // the header were absent; CONNECT (connection closed, no response) gets 404 / 7000.
+  app.server.on('checkExpectation', (req, res) => app.routing(req, res));
+  app.server.on('connect', (_req, socket: Duplex) => {
+    const id = randomUUID();
+    const body = JSON.stringify(failure(new ZtriskError('no_route', 'no route'), id).body);
+    socket.write(
+      `HTTP/1.1 404 Not Found\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
+  });
 
   app.decorateRequest('principal', undefined);
 
