@@ -91,6 +91,20 @@ export async function createZtrisk(config: Config, options: { now?: () => number
     levelListeners: [() => worker.wake()],
     signals: { keyRing, policy, wake: () => worker.wake() },
   });
+  metrics.gauge(
+    'ztrisk_ssf_delivery_backlog',
+    'Shared Signals SETs pending delivery (held, retrying, or not yet polled/acknowledged), per stream',
+    ['account', 'stream', 'kind'],
+    async () => {
+      const out: { labels: Record<string, string>; value: number }[] = [];
+      for (const account of await store.listAccounts()) {
+        for (const s of await services.streams.health(account)) {
+          out.push({ labels: { account, stream: s.streamId, kind: s.kind }, value: s.health.backlog });
+        }
+      }
+      return out;
+    },
+  );
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   // The app reads the public URL per request, so a port chosen at listen time (port 0) is reflected.
   const app = buildApp({

@@ -197,6 +197,18 @@ describe('Okta integration: risk changes pushed to a local Okta-like receiver', 
     assert.equal(receiver.accepted(OKTA_PATH).length, 4);
   });
 
+  it('exports the delivery backlog of the integration as a Prometheus gauge', async () => {
+    const res = await fetch(`${srv().url}/metrics`);
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(
+      text,
+      new RegExp(
+        `ztrisk_ssf_delivery_backlog\\{account="${ACCOUNT}",stream="${integrationId}",kind="integration"\\} 0`,
+      ),
+    );
+  });
+
   it('deleting the integration stops export and forgets its well-known document', async () => {
     await api('DELETE', `/zt_risk_scoring/integrations/${integrationId}`);
     await maliciousFile(bob);
