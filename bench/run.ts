@@ -1,4 +1,5 @@
 import { runApiBench } from './api.js';
+import { type Api7Section, runApi7Bench } from './api7.js';
 import { runIngestBench } from './ingest.js';
 import { type BenchRow, formatTable, machineNote, progress } from './measure.js';
 import { runPostgresBench } from './postgres.js';
@@ -7,27 +8,51 @@ import { runPostgresBench } from './postgres.js';
 const AIM_RATIO = 0.5;
 const AIM_EVENTS_PER_SECOND = 50_000;
 
-type Part = 'ingest' | 'api' | 'postgres';
+const PARTS = ['ingest', 'api', 'postgres', 'api7', 'api7-http', 'api7-reset', 'api7-scale'] as const;
+type Part = (typeof PARTS)[number];
 
-function parseOnly(argv: readonly string[]): Part | undefined {
+function isPart(value: string): value is Part {
+  return (PARTS as readonly string[]).includes(value);
+}
+
+/** `--only a,b` (or `--only=a,b`): the parts to run; undefined = all. `api7` = its three sections. */
+function parseOnly(argv: readonly string[]): Set<Part> | undefined {
   const i = argv.indexOf('--only');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   if (value === undefined) return undefined;
-  if (value === 'ingest' || value === 'api' || value === 'postgres') return value;
-  throw new Error(`--only takes ingest, api or postgres, not ${JSON.stringify(value)}`);
+  const parts = new Set<Part>();
+  for (const v of value.split(',')) {
+    if (!isPart(v))
+      throw new Error(`--only takes ${PARTS.join(', ')} (comma-separated), not ${JSON.stringify(v)}`);
+    parts.add(v);
+  }
+  return parts;
 }
 
 /**
- * `npm run bench [-- --only ingest|api|postgres]`: every benchmark against its same-run baseline, then one
+ * `npm run bench [-- --only ingest|api|postgres|api7|api7-http|api7-reset|api7-scale]`: every benchmark against its same-run baseline, then one
  * table (value, baseline, ratio) and the notes. Progress goes to stderr, the report to stdout.
  */
 async function main(): Promise<void> {
   const only = parseOnly(process.argv.slice(2));
+  const runs = (part: Part): boolean => only === undefined || only.has(part);
+  const tables: string[] = [];
   const started = Date.now();
   const rows: BenchRow[] = [];
   const notes: string[] = [];
   const label = new Map<BenchRow, string>();
-  if (only === undefined || only === 'ingest') {
+  // api7 first: its RSS figures should show the server, not what the other parts left in the heap.
+  const api7 = new Set<Api7Section>(
+    (['http', 'reset', 'scale'] as const).filter((s) => runs('api7') || runs(`api7-${s}`)),
+  );
+  if (api7.size > 0) {
+    const result = await runApi7Bench(api7);
+    for (const r of result.rows) label.set(r, r.benchmark.split(':')[0] ?? 'api7');
+    rows.push(...result.rows);
+    notes.push(...result.notes);
+    tables.push(...result.tables);
+  }
+  if (runs('ingest')) {
     const ingest = await runIngestBench();
     rows.push(...ingest.rows);
     notes.push(...ingest.notes);
@@ -41,12 +66,12 @@ async function main(): Promise<void> {
       );
     }
   }
-  if (only === undefined || only === 'api') {
+  if (runs('api')) {
     const api = await runApiBench();
     rows.push(...api.rows);
     notes.push(...api.notes);
   }
-  if (only === undefined || only === 'postgres') {
+  if (runs('postgres')) {
     const pg = await runPostgresBench();
     for (const r of pg.rows) label.set(r, 'postgres');
     rows.push(...pg.rows);
@@ -69,6 +94,7 @@ async function main(): Promise<void> {
       '',
       ...notes.map((n) => `- ${n}`),
       '',
+      ...tables.flatMap((t) => [t, '']),
     ].join('\n'),
   );
 }

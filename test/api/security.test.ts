@@ -396,7 +396,12 @@ describe('security: every endpoint', () => {
 
       it('rejects a wrong Global API key with 401', async () => {
         assertUnauthenticated(
-          await call(ep, { headers: globalKeyHeaders(OWNER_EMAIL, `${ownerKey.slice(0, -1)}0`) }),
+          await call(ep, {
+            headers: globalKeyHeaders(
+              OWNER_EMAIL,
+              `${ownerKey.slice(0, -1)}${ownerKey.endsWith('0') ? '1' : '0'}`,
+            ),
+          }),
         );
       });
 

@@ -237,4 +237,36 @@ CREATE TABLE ssf_stream_health (
 ) STRICT;
 `,
   },
+  {
+    version: 5,
+    name: 'scored_user_counts',
+    // The summary's total_count read from per-account, per-level counters kept exact by triggers in the
+    // same transaction as every write to users, instead of a COUNT(*) that grows with the account.
+    sql: `
+CREATE TABLE scored_user_counts (
+  account_id TEXT NOT NULL,
+  risk_rank INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (account_id, risk_rank)
+) STRICT;
+INSERT INTO scored_user_counts (account_id, risk_rank, n)
+  SELECT account_id, COALESCE(risk_rank, 0), COUNT(*) FROM users WHERE event_count > 0 GROUP BY 1, 2;
+CREATE TRIGGER users_scored_insert AFTER INSERT ON users WHEN NEW.event_count > 0 BEGIN
+  INSERT INTO scored_user_counts (account_id, risk_rank, n) VALUES (NEW.account_id, COALESCE(NEW.risk_rank, 0), 1)
+    ON CONFLICT (account_id, risk_rank) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER users_scored_delete AFTER DELETE ON users WHEN OLD.event_count > 0 BEGIN
+  UPDATE scored_user_counts SET n = n - 1 WHERE account_id = OLD.account_id AND risk_rank = COALESCE(OLD.risk_rank, 0);
+END;
+CREATE TRIGGER users_scored_update AFTER UPDATE OF event_count, risk_rank ON users
+  WHEN (OLD.event_count > 0) <> (NEW.event_count > 0)
+    OR (NEW.event_count > 0 AND COALESCE(OLD.risk_rank, 0) <> COALESCE(NEW.risk_rank, 0)) BEGIN
+  UPDATE scored_user_counts SET n = n - 1
+    WHERE OLD.event_count > 0 AND account_id = OLD.account_id AND risk_rank = COALESCE(OLD.risk_rank, 0);
+  INSERT INTO scored_user_counts (account_id, risk_rank, n)
+    SELECT NEW.account_id, COALESCE(NEW.risk_rank, 0), 1 WHERE NEW.event_count > 0
+    ON CONFLICT (account_id, risk_rank) DO UPDATE SET n = n + 1;
+END;
+`,
+  },
 ];

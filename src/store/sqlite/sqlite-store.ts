@@ -802,11 +802,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async listUserRiskEvents(accountId, userId, since, page: PageRequest): Promise<Page<RiskEvent>> {
       const sinceTs = since ?? '';
-      const total = db
-        .prepare<[string, string, string], { n: number }>(
-          'SELECT COUNT(*) AS n FROM risk_events WHERE account_id = ? AND user_id = ? AND ts > ?',
-        )
-        .get(accountId, userId, sinceTs);
+      // Since the last reset, the user row already holds the count (maintained on every write).
+      const user = prepared().getUser.get(accountId, userId);
+      const total =
+        user && (user.last_reset_time ?? '') === sinceTs
+          ? { n: user.event_count }
+          : db
+              .prepare<[string, string, string], { n: number }>(
+                'SELECT COUNT(*) AS n FROM risk_events WHERE account_id = ? AND user_id = ? AND ts > ?',
+              )
+              .get(accountId, userId, sinceTs);
       const rows = db
         .prepare<[string, string, string, number, number], RiskEventRow>(
           `SELECT * FROM risk_events WHERE account_id = ? AND user_id = ? AND ts > ?
@@ -839,9 +844,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         args.push(pattern, pattern);
       }
       const where = `account_id = ? AND event_count > 0 ${filters}`;
-      const total = db
-        .prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where}`)
-        .get(...args);
+      // Without behavior or search filters the total comes from the counters the triggers of migration 5
+      // keep exact; filtered lists (dashboard) count.
+      const total =
+        query.behavior === undefined && (query.search === undefined || query.search === '')
+          ? db
+              .prepare<unknown[], { n: number }>(
+                `SELECT COALESCE(SUM(n), 0) AS n FROM scored_user_counts WHERE account_id = ? ${levelFilter}`,
+              )
+              .get(accountId, ...ranks)
+          : db
+              .prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where}`)
+              .get(...args);
       // Name the index that matches the order: without statistics SQLite may pick another and sort.
       const index = `${SUMMARY_INDEXES[query.orderBy]}${dir === 'ASC' ? '_asc' : ''}`;
       const rows = db
