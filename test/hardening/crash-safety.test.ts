@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { BEHAVIOR_CATALOG } from '../../src/domain/behaviors.js';
 import { generateDemo } from '../../src/ingest/demo/generate.js';
+import { createPrng } from '../../src/ingest/demo/prng.js';
 import type { GenericEvent } from '../../src/ingest/events/generic-event.js';
 import { onlyLine, runCli, type Server, startServer } from '../support/server.js';
 
@@ -19,18 +20,6 @@ import { onlyLine, runCli, type Server, startServer } from '../support/server.js
 const ACCOUNT = 'crash0safety00000000000000000001';
 const BATCH = 250;
 const KILLS = 4;
-
-/** A deterministic PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('crash safety under SIGKILL during ingestion', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ztrisk-crash-'));
@@ -47,7 +36,7 @@ describe('crash safety under SIGKILL during ingestion', { timeout: 120_000 }, ()
 
   it('loses no acknowledged event, stores none twice, and keeps every level consistent', async () => {
     const seed = Number(process.env.ZTRISK_CRASH_SEED ?? 20261204);
-    const random = prng(seed);
+    const random = createPrng(seed); // deterministic: ZTRISK_CRASH_SEED replays a failure
     const token = onlyLine(
       await runCli([
         'tokens',
@@ -79,7 +68,7 @@ describe('crash safety under SIGKILL during ingestion', { timeout: 120_000 }, ()
     const batches: GenericEvent[][] = [];
     for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH));
     const killAt = new Set<number>();
-    while (killAt.size < KILLS) killAt.add(1 + Math.floor(random() * (batches.length - 2)));
+    while (killAt.size < KILLS) killAt.add(1 + Math.floor(random.next() * (batches.length - 2)));
 
     const acknowledged = new Set<string>();
     let kills = 0;
@@ -101,7 +90,7 @@ describe('crash safety under SIGKILL during ingestion', { timeout: 120_000 }, ()
       );
       if (killAt.delete(i)) {
         // Kill while this batch is in flight (before, during or after its transaction).
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 40)));
+        await new Promise((resolve) => setTimeout(resolve, random.int(0, 39)));
         current.child.kill('SIGKILL');
         await current.exited;
         kills += 1;

@@ -18,6 +18,16 @@ import type {
   RiskEvent,
   UserRisk,
 } from '../../domain/types.js';
+import {
+  type AuditRow,
+  integrationSnapshot,
+  type RiskEventRow,
+  toAuditEntry,
+  toRiskEvent,
+  toUserRisk,
+  type UserRiskRow,
+  userSnapshot,
+} from '../rows.js';
 import type {
   AuditMeta,
   AuditQuery,
@@ -31,30 +41,10 @@ import type {
   SummaryQuery,
 } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+
+type UserRow = UserRiskRow;
+
 import { createSqliteStreamStore } from './sqlite-stream-store.js';
-
-interface UserRow {
-  account_id: string;
-  user_id: string;
-  email: string;
-  name: string;
-  risk_rank: number | null;
-  event_count: number;
-  last_event: string | null;
-  last_reset_time: string | null;
-}
-
-interface RiskEventRow {
-  account_id: string;
-  risk_event_id: string;
-  user_id: string;
-  behavior: string;
-  behavior_name: string;
-  risk_level: string;
-  ts: string;
-  details: string;
-  created_at: string;
-}
 
 interface EventRow {
   payload: string;
@@ -80,19 +70,6 @@ interface TokenRow {
   revoked_at: string | null;
 }
 
-interface AuditRow {
-  account_id: string;
-  audit_id: string;
-  at: string;
-  actor: string;
-  action: string;
-  target_type: string;
-  target_id: string;
-  before_json: string | null;
-  after_json: string | null;
-  reason: string | null;
-}
-
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. Parent folders are created. */
@@ -112,33 +89,6 @@ const ORDER_COLUMNS = {
   max_risk_level: 'risk_rank',
 } as const;
 
-function toUserRisk(row: UserRow): UserRisk {
-  return {
-    accountId: row.account_id,
-    userId: row.user_id,
-    email: row.email,
-    name: row.name,
-    riskLevel: levelOfRank(row.risk_rank),
-    eventCount: row.event_count,
-    lastEvent: row.last_event ?? undefined,
-    lastResetTime: row.last_reset_time ?? undefined,
-  };
-}
-
-function toRiskEvent(row: RiskEventRow): RiskEvent {
-  return {
-    id: row.risk_event_id,
-    accountId: row.account_id,
-    userId: row.user_id,
-    behavior: row.behavior as BehaviorKey,
-    name: row.behavior_name,
-    riskLevel: row.risk_level as RiskLevel,
-    timestamp: row.ts,
-    details: JSON.parse(row.details) as Record<string, unknown>,
-    createdAt: row.created_at,
-  };
-}
-
 function toIntegration(row: IntegrationRow): Integration {
   return {
     id: row.integration_id,
@@ -149,39 +99,6 @@ function toIntegration(row: IntegrationRow): Integration {
     active: row.active === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-  };
-}
-
-function toAuditEntry(row: AuditRow): AuditEntry {
-  return {
-    id: row.audit_id,
-    accountId: row.account_id,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    before: row.before_json === null ? null : JSON.parse(row.before_json),
-    after: row.after_json === null ? null : JSON.parse(row.after_json),
-    reason: row.reason ?? undefined,
-  };
-}
-
-function integrationSnapshot(i: Integration): Record<string, unknown> {
-  return {
-    integration_type: i.integrationType,
-    reference_id: i.referenceId,
-    tenant_url: i.tenantUrl,
-    active: i.active,
-  };
-}
-
-function userSnapshot(u: UserRisk): Record<string, unknown> {
-  return {
-    risk_level: u.riskLevel ?? null,
-    event_count: u.eventCount,
-    last_event: u.lastEvent ?? null,
-    last_reset_time: u.lastResetTime ?? null,
   };
 }
 

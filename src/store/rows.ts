@@ -1,0 +1,112 @@
+import type { BehaviorKey } from '../domain/behaviors.js';
+import { levelOfRank, type RiskLevel } from '../domain/risk-level.js';
+import type { AuditEntry, Integration, RiskEvent, UserRisk } from '../domain/types.js';
+
+/**
+ * Row shapes and row → domain mappers shared by the SQL stores (SQLite and PostgreSQL store these
+ * tables with the same columns and the same text formats), and the audit snapshots both write.
+ */
+
+/** A `users` row: the per-user risk state maintained on write. */
+export interface UserRiskRow {
+  account_id: string;
+  user_id: string;
+  email: string;
+  name: string;
+  risk_rank: number | null;
+  event_count: number;
+  last_event: string | null;
+  last_reset_time: string | null;
+}
+
+/** A `risk_events` row. */
+export interface RiskEventRow {
+  account_id: string;
+  risk_event_id: string;
+  user_id: string;
+  behavior: string;
+  behavior_name: string;
+  risk_level: string;
+  ts: string;
+  details: string;
+  created_at: string;
+}
+
+/** A `audit_log` row. */
+export interface AuditRow {
+  account_id: string;
+  audit_id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  before_json: string | null;
+  after_json: string | null;
+  reason: string | null;
+}
+
+/** The domain view of a `users` row. */
+export function toUserRisk(row: UserRiskRow): UserRisk {
+  return {
+    accountId: row.account_id,
+    userId: row.user_id,
+    email: row.email,
+    name: row.name,
+    riskLevel: levelOfRank(row.risk_rank),
+    eventCount: row.event_count,
+    lastEvent: row.last_event ?? undefined,
+    lastResetTime: row.last_reset_time ?? undefined,
+  };
+}
+
+/** The domain view of a `risk_events` row. */
+export function toRiskEvent(row: RiskEventRow): RiskEvent {
+  return {
+    id: row.risk_event_id,
+    accountId: row.account_id,
+    userId: row.user_id,
+    behavior: row.behavior as BehaviorKey,
+    name: row.behavior_name,
+    riskLevel: row.risk_level as RiskLevel,
+    timestamp: row.ts,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
+}
+
+/** The domain view of an `audit_log` row. */
+export function toAuditEntry(row: AuditRow): AuditEntry {
+  return {
+    id: row.audit_id,
+    accountId: row.account_id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    before: row.before_json === null ? null : JSON.parse(row.before_json),
+    after: row.after_json === null ? null : JSON.parse(row.after_json),
+    reason: row.reason ?? undefined,
+  };
+}
+
+/** An integration's audited fields (before/after of `integration.*` entries). */
+export function integrationSnapshot(i: Integration): Record<string, unknown> {
+  return {
+    integration_type: i.integrationType,
+    reference_id: i.referenceId,
+    tenant_url: i.tenantUrl,
+    active: i.active,
+  };
+}
+
+/** A user's audited risk state (before/after of `user.reset`). */
+export function userSnapshot(u: UserRisk): Record<string, unknown> {
+  return {
+    risk_level: u.riskLevel ?? null,
+    event_count: u.eventCount,
+    last_event: u.lastEvent ?? null,
+    last_reset_time: u.lastResetTime ?? null,
+  };
+}
