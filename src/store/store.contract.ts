@@ -6,6 +6,7 @@ import type { Permission } from '../domain/permissions.js';
 import type { RiskLevel } from '../domain/risk-level.js';
 import { formatTimestamp } from '../domain/time.js';
 import type { AuditEntry, Integration, LevelChange, NewRiskEvent, UserRisk } from '../domain/types.js';
+import { runIngestContract } from './ingest.contract.js';
 import type { AuditMeta, Store, StoredGlobalKey, StoredToken, SummaryOrder, SummaryQuery } from './store.js';
 import { runStreamStoreContract } from './stream-store.contract.js';
 
@@ -148,6 +149,7 @@ function sortedSettings(settings: readonly BehaviorSetting[]): BehaviorSetting[]
  */
 export function runStoreContract(name: string, makeStore: () => Promise<Store>): void {
   runStreamStoreContract(name, makeStore);
+  runIngestContract(name, makeStore);
   describe(`Store contract: ${name}`, () => {
     let store: Store;
 

@@ -340,16 +340,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         .map((r) => JSON.parse(r.payload) as SecurityEvent);
     }
     const base = where.join(' AND ');
-    // Row values keep both directions an index range on (…, ts_ms, event_id), however long the history.
-    const before = cachedStatement(
-      `SELECT payload FROM events WHERE ${base} AND (ts_ms, event_id) < (?, ?) ORDER BY ts_ms DESC, event_id DESC LIMIT ?`,
+    // One statement for both sides; row values keep each an index range on (…, ts_ms, event_id),
+    // however long the history. The order of the union does not matter to detectors.
+    return cachedStatement(
+      `SELECT payload FROM (SELECT payload FROM events WHERE ${base} AND (ts_ms, event_id) < (?, ?)
+         ORDER BY ts_ms DESC, event_id DESC LIMIT ?)
+       UNION ALL
+       SELECT payload FROM (SELECT payload FROM events WHERE ${base} AND (ts_ms, event_id) > (?, ?)
+         ORDER BY ts_ms ASC, event_id ASC LIMIT ?)`,
     )
-      .all(...args, request.aroundMs, request.aroundId, request.count)
-      .reverse();
-    const after = cachedStatement(
-      `SELECT payload FROM events WHERE ${base} AND (ts_ms, event_id) > (?, ?) ORDER BY ts_ms ASC, event_id ASC LIMIT ?`,
-    ).all(...args, request.aroundMs, request.aroundId, request.count);
-    return [...before, ...after].map((r) => JSON.parse(r.payload) as SecurityEvent);
+      .all(
+        ...args,
+        request.aroundMs,
+        request.aroundId,
+        request.count,
+        ...args,
+        request.aroundMs,
+        request.aroundId,
+        request.count,
+      )
+      .map((r) => JSON.parse(r.payload) as SecurityEvent);
   }
 
   const ingestTx = db.transaction(
