@@ -247,4 +247,92 @@ CREATE TABLE ssf_stream_health (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'scored_user_counts',
+    // The summary's total_count read from per-account, per-level counters (the SQLite store's migration 5),
+    // kept exact in the writing transaction instead of a count(*) that grows with the account. A user counts
+    // when event_count > 0, under COALESCE(risk_rank, 0).
+    //
+    // Statement-level triggers with transition tables: one aggregated delta per (account, rank) per
+    // statement, zero deltas dropped (an event that neither scores a new user nor changes a level touches
+    // no counter). Counter rows are hot for concurrent writers of one account, so lock order matters:
+    // - they are upserted in (account_id, risk_rank) order within a statement;
+    // - an INSERT … ON CONFLICT DO UPDATE fires the UPDATE and the INSERT triggers one after the other, two
+    //   sorted runs that could cross another transaction's two runs; so every run also upserts the
+    //   account's rank-0 row (delta 0) first: it is the lowest key, hence whoever holds any counter row of
+    //   an account holds its rank-0 row, and writers of one account queue on it instead of deadlocking;
+    // - the trigger runs after the user rows are written, under the detection locks taken before
+    //   (decision 0007), and nothing that follows in a risk transaction waits on a user lock: the order is
+    //   always detection locks → users → counters.
+    // The backfill runs with users locked against writes (readers go on), so no write falls between the
+    // backfill and the triggers during a rolling upgrade.
+    sql: `
+CREATE TABLE scored_user_counts (
+  account_id text COLLATE "C" NOT NULL,
+  risk_rank integer NOT NULL,
+  n bigint NOT NULL,
+  PRIMARY KEY (account_id, risk_rank)
+);
+
+LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE;
+
+INSERT INTO scored_user_counts (account_id, risk_rank, n)
+  SELECT account_id, COALESCE(risk_rank, 0), count(*) FROM users WHERE event_count > 0 GROUP BY 1, 2;
+
+CREATE FUNCTION scored_user_counts_apply() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+BEGIN
+  -- Each branch reads only the transition tables its trigger declares.
+  IF TG_OP = 'INSERT' THEN
+    WITH d AS (
+      SELECT account_id, risk_rank, sum(n) AS n FROM (SELECT account_id, COALESCE(risk_rank, 0) AS risk_rank, 1 AS n FROM new_users WHERE event_count > 0) x
+      GROUP BY account_id, risk_rank HAVING sum(n) <> 0
+    )
+    INSERT INTO scored_user_counts AS c (account_id, risk_rank, n)
+      SELECT account_id, risk_rank, sum(n) FROM (
+        SELECT account_id, risk_rank, n FROM d UNION ALL SELECT DISTINCT account_id, 0, 0 FROM d
+      ) g
+      GROUP BY account_id, risk_rank ORDER BY account_id, risk_rank
+      ON CONFLICT (account_id, risk_rank) DO UPDATE SET n = c.n + excluded.n;
+  ELSIF TG_OP = 'DELETE' THEN
+    WITH d AS (
+      SELECT account_id, risk_rank, sum(n) AS n FROM (SELECT account_id, COALESCE(risk_rank, 0) AS risk_rank, -1 AS n FROM old_users WHERE event_count > 0) x
+      GROUP BY account_id, risk_rank HAVING sum(n) <> 0
+    )
+    INSERT INTO scored_user_counts AS c (account_id, risk_rank, n)
+      SELECT account_id, risk_rank, sum(n) FROM (
+        SELECT account_id, risk_rank, n FROM d UNION ALL SELECT DISTINCT account_id, 0, 0 FROM d
+      ) g
+      GROUP BY account_id, risk_rank ORDER BY account_id, risk_rank
+      ON CONFLICT (account_id, risk_rank) DO UPDATE SET n = c.n + excluded.n;
+  ELSE
+    WITH d AS (
+      SELECT account_id, risk_rank, sum(n) AS n FROM (
+        SELECT account_id, COALESCE(risk_rank, 0) AS risk_rank, -1 AS n FROM old_users WHERE event_count > 0
+        UNION ALL
+        SELECT account_id, COALESCE(risk_rank, 0), 1 FROM new_users WHERE event_count > 0
+      ) x
+      GROUP BY account_id, risk_rank HAVING sum(n) <> 0
+    )
+    INSERT INTO scored_user_counts AS c (account_id, risk_rank, n)
+      SELECT account_id, risk_rank, sum(n) FROM (
+        SELECT account_id, risk_rank, n FROM d UNION ALL SELECT DISTINCT account_id, 0, 0 FROM d
+      ) g
+      GROUP BY account_id, risk_rank ORDER BY account_id, risk_rank
+      ON CONFLICT (account_id, risk_rank) DO UPDATE SET n = c.n + excluded.n;
+  END IF;
+  RETURN NULL;
+END;
+$fn$;
+
+-- Transition tables allow one event per trigger and no column list (so the UPDATE trigger fires on every
+-- UPDATE of users and finds no delta when neither event_count > 0 nor the rank changed).
+CREATE TRIGGER users_scored_insert AFTER INSERT ON users REFERENCING NEW TABLE AS new_users
+  FOR EACH STATEMENT EXECUTE FUNCTION scored_user_counts_apply();
+CREATE TRIGGER users_scored_delete AFTER DELETE ON users REFERENCING OLD TABLE AS old_users
+  FOR EACH STATEMENT EXECUTE FUNCTION scored_user_counts_apply();
+CREATE TRIGGER users_scored_update AFTER UPDATE ON users REFERENCING OLD TABLE AS old_users NEW TABLE AS new_users
+  FOR EACH STATEMENT EXECUTE FUNCTION scored_user_counts_apply();
+`,
+  },
 ];

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { type FreshSchema, freshSchema } from '../../../test/scale/fixtures.js';
+import { riskRank } from '../../domain/risk-level.js';
 import type { SecurityEvent } from '../../domain/security-event.js';
 import type { NewRiskEvent } from '../../domain/types.js';
 import { runStoreContract } from '../store.contract.js';
@@ -182,6 +183,125 @@ describe('PostgreSQL store specifics', () => {
       );
     } finally {
       await store.close();
+    }
+  });
+
+  it('keeps the scored-user counters exact under concurrent writers of one account, without deadlocks', async () => {
+    const { url, schema } = fresh();
+    const a = createPostgresStore({ url, maxConnections: 4 });
+    const b = createPostgresStore({ url, maxConnections: 4 });
+    const levels = ['low', 'medium', 'high'] as const;
+    const userId = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+    try {
+      await a.migrate();
+      // 40 batches over 30 users from two "nodes": new users, rank raises and repeats, each batch naming
+      // its users in another order (so per-statement trigger runs cross), with resets interleaved.
+      const batches = Array.from({ length: 40 }, (_, k) => {
+        const users = Array.from({ length: 8 }, (_, j) => (k * 7 + j * (k % 2 === 0 ? 3 : 27)) % 30);
+        return users.map(
+          (u, j): NewRiskEvent => ({
+            id: `r-${k}-${j}`,
+            userId: userId(u),
+            email: `u${u}@example.com`,
+            behavior: 'failed_logins',
+            behaviorName: 'Failed logins',
+            riskLevel: levels[(k + j) % 3] ?? 'low',
+            timestamp: new Date(Date.parse(NOW) + k * 1000 + j).toISOString(),
+            details: { k, j },
+            dedupeKey: `d-${k}-${j}`,
+          }),
+        );
+      });
+      await Promise.all([
+        ...batches.map((events, k) => (k % 2 === 0 ? a : b).recordRiskEvents(ACCOUNT, events, NOW)),
+        ...Array.from({ length: 10 }, (_, i) =>
+          (i % 2 === 0 ? b : a).resetUser(ACCOUNT, userId(i * 3), {
+            actor: 'test',
+            at: new Date(Date.parse(NOW) + 20_000 + i).toISOString(),
+          }),
+        ),
+      ]);
+      const client = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString });
+      await client.connect();
+      try {
+        const counted = await client.query<{ risk_rank: number; n: number }>(
+          `SELECT COALESCE(risk_rank, 0)::int AS risk_rank, count(*)::int AS n FROM ${schema}.users
+           WHERE event_count > 0 GROUP BY 1 ORDER BY 1`,
+        );
+        const counters = await client.query<{ risk_rank: number; n: number }>(
+          `SELECT risk_rank, n::int AS n FROM ${schema}.scored_user_counts WHERE n <> 0 ORDER BY 1`,
+        );
+        assert.deepEqual(counters.rows, counted.rows);
+        for (const filter of [[], ['high'], ['low', 'medium']] as const) {
+          const summary = await a.listUserSummaries(ACCOUNT, {
+            levels: [...filter],
+            orderBy: 'event_count',
+            direction: 'desc',
+            page: 1,
+            perPage: 5,
+          });
+          const expected = counted.rows
+            .filter((r) => filter.length === 0 || filter.some((l) => riskRank(l) === r.risk_rank))
+            .reduce((sum, r) => sum + r.n, 0);
+          assert.equal(summary.totalCount, expected);
+          assert.equal(typeof summary.totalCount, 'number');
+        }
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('backfills the scored-user counters from users written before the migration', async () => {
+    const { url, schema } = fresh();
+    const client = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString });
+    await client.connect();
+    const store = createPostgresStore({ url, maxConnections: 2 });
+    try {
+      await client.query(`CREATE SCHEMA ${schema}`);
+      await client.query(`SET search_path TO ${schema}`);
+      await client.query(
+        'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)',
+      );
+      for (const m of POSTGRES_MIGRATIONS.filter((m) => m.name !== 'scored_user_counts')) {
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.name, NOW]);
+      }
+      await client.query(
+        `INSERT INTO users (account_id, user_id, email, name, risk_rank, event_count, updated_at)
+         SELECT $1, 'u' || g, '', '', CASE WHEN g % 4 = 0 THEN NULL ELSE g % 4 END, g % 3, $2
+         FROM generate_series(1, 100) AS g`,
+        [ACCOUNT, NOW],
+      );
+      await store.migrate();
+      const counters = await client.query<{ risk_rank: number; n: number }>(
+        'SELECT risk_rank, n::int AS n FROM scored_user_counts ORDER BY 1',
+      );
+      const counted = await client.query<{ risk_rank: number; n: number }>(
+        `SELECT COALESCE(risk_rank, 0)::int AS risk_rank, count(*)::int AS n FROM users
+         WHERE event_count > 0 GROUP BY 1 ORDER BY 1`,
+      );
+      assert.deepEqual(counters.rows, counted.rows);
+      // Then the triggers: a delete and an update that unscores, by plain SQL.
+      await client.query(`DELETE FROM users WHERE user_id IN ('u1', 'u2')`);
+      await client.query(`UPDATE users SET event_count = 0 WHERE user_id = 'u5'`);
+      const summary = await store.listUserSummaries(ACCOUNT, {
+        levels: [],
+        orderBy: 'last_event',
+        direction: 'desc',
+        page: 1,
+        perPage: 1,
+      });
+      const n = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM users WHERE event_count > 0',
+      );
+      assert.equal(summary.totalCount, n.rows[0]?.n);
+    } finally {
+      await store.close();
+      await client.end();
     }
   });
 

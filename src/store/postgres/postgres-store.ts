@@ -874,10 +874,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         filters += ` AND (email ILIKE $${args.length} ESCAPE '\\' OR name ILIKE $${args.length} ESCAPE '\\')`;
       }
       const where = `account_id = $1 AND event_count > 0${filters}`;
-      const total = await pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM users WHERE ${where}`,
-        args,
-      );
+      // Without behavior or search filters the total comes from the counters the triggers of migration 4
+      // keep exact (sum(bigint) is numeric: cast, so pg returns a number); filtered lists (dashboard) count.
+      const counted = query.behavior === undefined && (query.search === undefined || query.search === '');
+      const total = counted
+        ? await pool.query<{ n: number }>({
+            name: 'ztrisk_scored_user_count',
+            text: `SELECT COALESCE(sum(n), 0)::int AS n FROM scored_user_counts
+                   WHERE account_id = $1 AND ($2::int4[] IS NULL OR risk_rank = ANY ($2::int4[]))`,
+            values: [accountId, query.levels.length > 0 ? query.levels.map(riskRank) : null],
+          })
+        : await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE ${where}`, args);
       const rows = await pool.query<UserRow>(
         `SELECT ${USER_COLUMNS} FROM users WHERE ${where}
          ORDER BY ${column} ${dir}, user_id ASC LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
