@@ -13,5 +13,5 @@ export type MapResult =
 
 /** True for Cloudflare's placeholder identity of traffic without a user (`non_identity@…`). */
 export function isNonIdentityEmail(email: string | undefined): boolean {
-  return email !== undefined && email.toLowerCase().startsWith('non_identity@');
+  return email?.toLowerCase().startsWith('non_identity@') === true;
 }

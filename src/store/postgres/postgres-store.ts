@@ -7,7 +7,6 @@ import { levelOfRank, type RiskLevel, riskRank } from '../../domain/risk-level.j
 import { compareEventTime, type SecurityEvent, travelLocation } from '../../domain/security-event.js';
 import type {
   ApiToken,
-  AuditEntry,
   Integration,
   LevelChange,
   NewRiskEvent,

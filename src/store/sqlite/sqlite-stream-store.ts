@@ -6,19 +6,25 @@ import {
   type DeliveryIntent,
   type DeliveryTarget,
   RISK_LEVEL_CHANGE_EVENT,
-  type Stream,
-  type StreamConfig,
-  type StreamDelivery,
   type StreamHealth,
-  type StreamStatus,
-  type SubjectFormat,
   streamSubjectKey,
   userExclusionKeys,
   userSubjectKey,
 } from '../../domain/streams.js';
 import type { Integration, LevelChange } from '../../domain/types.js';
 import type { AuditMeta } from '../store.js';
+import {
+  deliveryColumns,
+  type StreamRow as SharedStreamRow,
+  streamSnapshot,
+  toStream,
+} from '../stream-rows.js';
 import type { StreamStore } from '../stream-store.js';
+
+/** A `streams` row as this store reads it. */
+interface StreamRow extends SharedStreamRow {
+  delivers_risk: number;
+}
 
 /** Writes one audit entry inside the current transaction (the SQLite store's helper). */
 export type AuditWriter = (
@@ -30,25 +36,6 @@ export type AuditWriter = (
   before: unknown,
   after: unknown,
 ) => void;
-
-interface StreamRow {
-  account_id: string;
-  stream_id: string;
-  description: string | null;
-  events_requested: string;
-  events_delivered: string;
-  delivers_risk: number;
-  delivery_method: string;
-  endpoint_url: string | null;
-  authorization_header: string | null;
-  subject_format: string;
-  min_verification_interval: number;
-  status: string;
-  status_reason: string | null;
-  last_verification_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
 
 interface OutboxRow {
   account_id: string;
@@ -79,32 +66,6 @@ interface HealthRow {
   failed: number;
 }
 
-function toStream(row: StreamRow): Stream {
-  const delivery: StreamDelivery =
-    row.delivery_method === 'push'
-      ? {
-          method: 'push',
-          endpointUrl: row.endpoint_url ?? '',
-          authorizationHeader: row.authorization_header ?? undefined,
-        }
-      : { method: 'poll' };
-  return {
-    accountId: row.account_id,
-    id: row.stream_id,
-    description: row.description ?? undefined,
-    eventsRequested: JSON.parse(row.events_requested) as string[],
-    eventsDelivered: JSON.parse(row.events_delivered) as string[],
-    delivery,
-    subjectFormat: row.subject_format as SubjectFormat,
-    minVerificationIntervalSeconds: row.min_verification_interval,
-    status: row.status as StreamStatus,
-    statusReason: row.status_reason ?? undefined,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastVerificationAt: row.last_verification_at ?? undefined,
-  };
-}
-
 function toDelivery(row: OutboxRow): Delivery {
   return {
     accountId: row.account_id,
@@ -121,23 +82,6 @@ function toDelivery(row: OutboxRow): Delivery {
     kid: row.kid ?? undefined,
     leaseId: row.lease_id ?? undefined,
   };
-}
-
-function streamSnapshot(s: StreamConfig & { status?: StreamStatus }): Record<string, unknown> {
-  return {
-    description: s.description ?? null,
-    events_requested: s.eventsRequested,
-    delivery_method: s.delivery.method,
-    endpoint_url: s.delivery.method === 'push' ? s.delivery.endpointUrl : null,
-    format: s.subjectFormat,
-    ...(s.status !== undefined ? { status: s.status } : {}),
-  };
-}
-
-function deliveryColumns(d: StreamDelivery): [string, string | null, string | null] {
-  return d.method === 'push'
-    ? [d.method, d.endpointUrl, d.authorizationHeader ?? null]
-    : [d.method, null, null];
 }
 
 /**
