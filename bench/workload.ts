@@ -1,3 +1,4 @@
+import { createPrng } from '../src/ingest/demo/prng.js';
 import type { GenericEvent } from '../src/ingest/events/generic-event.js';
 
 /** Shape of the generated ingestion workload. */
@@ -20,18 +21,6 @@ export interface Workload {
   readonly mix: Readonly<Record<string, number>>;
   /** Events that were moved out of time order. */
   readonly outOfOrder: number;
-}
-
-/** Small, fast, deterministic PRNG (mulberry32): uniform floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CITIES = [
@@ -105,7 +94,7 @@ function pick<T>(rand: () => number, items: readonly T[]): T {
  * earlier in the sequence (late arrivals).
  */
 export function generateWorkload(options: WorkloadOptions): Workload {
-  const rand = mulberry32(options.seed);
+  const rand = createPrng(options.seed).next; // deterministic uniform floats in [0, 1)
   const users: User[] = [];
   for (let u = 0; u < options.users; u += 1) {
     users.push({

@@ -1,6 +1,6 @@
 import type { BehaviorKey } from '../domain/behaviors.js';
-import { levelOfRank, type RiskLevel } from '../domain/risk-level.js';
-import type { AuditEntry, Integration, RiskEvent, UserRisk } from '../domain/types.js';
+import { levelOfRank, type RiskLevel, riskRank } from '../domain/risk-level.js';
+import type { AuditEntry, Integration, NewRiskEvent, RiskEvent, UserRisk } from '../domain/types.js';
 
 /**
  * Row shapes and row → domain mappers shared by the SQL stores (SQLite and PostgreSQL store these
@@ -108,5 +108,46 @@ export function userSnapshot(u: UserRisk): Record<string, unknown> {
     event_count: u.eventCount,
     last_event: u.lastEvent ?? null,
     last_reset_time: u.lastResetTime ?? null,
+  };
+}
+
+/** The risk event a store returns for a newly recorded one. */
+export function recordedRiskEvent(accountId: string, e: NewRiskEvent, now: string): RiskEvent {
+  return {
+    id: e.id,
+    accountId,
+    userId: e.userId,
+    behavior: e.behavior,
+    name: e.behaviorName,
+    riskLevel: e.riskLevel,
+    timestamp: e.timestamp,
+    details: e.details,
+    createdAt: now,
+  };
+}
+
+/**
+ * A user's counters after one newly recorded risk event (the rule every store applies on write): an
+ * event dated strictly after the last reset counts; the level is the highest counted level, the last
+ * event the newest counted timestamp. `raised` says the event raised the level.
+ */
+export function countRiskEvent(
+  user: Pick<UserRiskRow, 'risk_rank' | 'event_count' | 'last_event' | 'last_reset_time'>,
+  e: Pick<NewRiskEvent, 'riskLevel' | 'timestamp'>,
+): { event_count: number; risk_rank: number | null; last_event: string | null; raised: boolean } {
+  const counts = user.last_reset_time === null || e.timestamp > user.last_reset_time;
+  if (!counts)
+    return {
+      event_count: user.event_count,
+      risk_rank: user.risk_rank,
+      last_event: user.last_event,
+      raised: false,
+    };
+  const rank = riskRank(e.riskLevel);
+  return {
+    event_count: user.event_count + 1,
+    risk_rank: Math.max(user.risk_rank ?? 0, rank),
+    last_event: user.last_event === null || e.timestamp > user.last_event ? e.timestamp : user.last_event,
+    raised: rank > (user.risk_rank ?? 0),
   };
 }

@@ -1,4 +1,11 @@
-import type { Stream, StreamConfig, StreamDelivery, StreamStatus, SubjectFormat } from '../domain/streams.js';
+import type {
+  Stream,
+  StreamConfig,
+  StreamDelivery,
+  StreamHealth,
+  StreamStatus,
+  SubjectFormat,
+} from '../domain/streams.js';
 
 /** Stream rows and mappers shared by the SQL stream stores (same columns, same text formats). */
 
@@ -65,4 +72,47 @@ export function streamSnapshot(s: StreamConfig & { status?: StreamStatus }): Rec
     format: s.subjectFormat,
     ...(s.status !== undefined ? { status: s.status } : {}),
   };
+}
+
+/** Pending outbox rows of one stream: how many, and the oldest one's creation time. */
+export interface BacklogRow {
+  stream_id: string;
+  n: number;
+  oldest: string;
+}
+
+/** An `ssf_stream_health` row: delivery outcomes per stream. */
+export interface HealthRow {
+  stream_id: string;
+  last_success_at: string | null;
+  last_error_at: string | null;
+  last_error: string | null;
+  delivered: number;
+  failed: number;
+}
+
+/** Delivery health of every stream that has a backlog or a delivery record, by stream id. */
+export function mergeStreamHealth(
+  accountId: string,
+  backlog: readonly BacklogRow[],
+  health: readonly HealthRow[],
+): StreamHealth[] {
+  const byBacklog = new Map(backlog.map((r) => [r.stream_id, r]));
+  const byHealth = new Map(health.map((r) => [r.stream_id, r]));
+  const ids = [...new Set([...byBacklog.keys(), ...byHealth.keys()])].sort();
+  return ids.map((id): StreamHealth => {
+    const b = byBacklog.get(id);
+    const h = byHealth.get(id);
+    return {
+      accountId,
+      streamId: id,
+      backlog: b?.n ?? 0,
+      oldestPendingAt: b?.oldest ?? undefined,
+      lastSuccessAt: h?.last_success_at ?? undefined,
+      lastErrorAt: h?.last_error_at ?? undefined,
+      lastError: h?.last_error ?? undefined,
+      delivered: h?.delivered ?? 0,
+      failed: h?.failed ?? 0,
+    };
+  });
 }

@@ -1,3 +1,4 @@
+import { createPrng } from '../../src/ingest/demo/prng.js';
 import type { GenericEvent } from '../../src/ingest/events/generic-event.js';
 
 /**
@@ -7,16 +8,9 @@ import type { GenericEvent } from '../../src/ingest/events/generic-event.js';
  * what any interleaving over any number of nodes must record, provided detection per user is serialised.
  */
 
-/** Small seeded PRNG (mulberry32): uniform floats in [0, 1). */
+/** Seeded uniform floats in [0, 1) (the demo generator's mulberry32). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createPrng(seed).next;
 }
 
 /** Fisher–Yates shuffle with the given random source (a copy). */

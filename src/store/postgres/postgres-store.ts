@@ -15,8 +15,10 @@ import type {
 } from '../../domain/types.js';
 import {
   type AuditRow,
+  countRiskEvent,
   integrationSnapshot,
   type RiskEventRow,
+  recordedRiskEvent,
   toAuditEntry,
   toRiskEvent,
   toUserRisk,
@@ -308,25 +310,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       }
       const next: UserRow = { ...user, email: e.email || user.email, name: e.name || user.name };
       if (isNew) {
-        recorded.push({
-          id: e.id,
-          accountId,
-          userId: e.userId,
-          behavior: e.behavior,
-          name: e.behaviorName,
-          riskLevel: e.riskLevel,
-          timestamp: e.timestamp,
-          details: e.details,
-          createdAt: now,
-        });
-        const counts = user.last_reset_time === null || e.timestamp > user.last_reset_time;
-        if (counts) {
-          if (riskRank(e.riskLevel) > (user.risk_rank ?? 0)) raisedBy.set(e.userId, e.behavior);
-          next.event_count = user.event_count + 1;
-          next.risk_rank = Math.max(user.risk_rank ?? 0, riskRank(e.riskLevel));
-          next.last_event =
-            user.last_event === null || e.timestamp > user.last_event ? e.timestamp : user.last_event;
-        }
+        recorded.push(recordedRiskEvent(accountId, e, now));
+        const counted = countRiskEvent(user, e);
+        if (counted.raised) raisedBy.set(e.userId, e.behavior);
+        next.event_count = counted.event_count;
+        next.risk_rank = counted.risk_rank;
+        next.last_event = counted.last_event;
       }
       users.set(e.userId, next);
     }

@@ -6,7 +6,6 @@ import {
   type DeliveryIntent,
   type DeliveryTarget,
   RISK_LEVEL_CHANGE_EVENT,
-  type StreamHealth,
   streamSubjectKey,
   userExclusionKeys,
   userSubjectKey,
@@ -14,7 +13,10 @@ import {
 import type { Integration, LevelChange } from '../../domain/types.js';
 import type { AuditMeta } from '../store.js';
 import {
+  type BacklogRow,
   deliveryColumns,
+  type HealthRow,
+  mergeStreamHealth,
   type StreamRow as SharedStreamRow,
   streamSnapshot,
   toStream,
@@ -53,15 +55,6 @@ interface OutboxRow {
   kid: string | null;
   lease_id: string | null;
   created_at: string;
-}
-
-interface HealthRow {
-  stream_id: string;
-  last_success_at: string | null;
-  last_error_at: string | null;
-  last_error: string | null;
-  delivered: number;
-  failed: number;
 }
 
 function toDelivery(row: OutboxRow): Delivery {
@@ -595,7 +588,7 @@ export function createPostgresStreamStore(
     },
 
     async listStreamHealth(accountId) {
-      const backlog = await pool.query<{ stream_id: string; n: number; oldest: string }>(
+      const backlog = await pool.query<BacklogRow>(
         `SELECT stream_id, count(*)::int AS n, min(created_at) AS oldest FROM ssf_outbox WHERE account_id = $1
          GROUP BY stream_id`,
         [accountId],
@@ -603,24 +596,7 @@ export function createPostgresStreamStore(
       const health = await pool.query<HealthRow>('SELECT * FROM ssf_stream_health WHERE account_id = $1', [
         accountId,
       ]);
-      const byBacklog = new Map(backlog.rows.map((r) => [r.stream_id, r]));
-      const byHealth = new Map(health.rows.map((r) => [r.stream_id, r]));
-      const ids = [...new Set([...byBacklog.keys(), ...byHealth.keys()])].sort();
-      return ids.map((id): StreamHealth => {
-        const b = byBacklog.get(id);
-        const h = byHealth.get(id);
-        return {
-          accountId,
-          streamId: id,
-          backlog: b?.n ?? 0,
-          oldestPendingAt: b?.oldest ?? undefined,
-          lastSuccessAt: h?.last_success_at ?? undefined,
-          lastErrorAt: h?.last_error_at ?? undefined,
-          lastError: h?.last_error ?? undefined,
-          delivered: h?.delivered ?? 0,
-          failed: h?.failed ?? 0,
-        };
-      });
+      return mergeStreamHealth(accountId, backlog.rows, health.rows);
     },
 
     async listPendingKids() {

@@ -6,7 +6,6 @@ import {
   type DeliveryIntent,
   type DeliveryTarget,
   RISK_LEVEL_CHANGE_EVENT,
-  type StreamHealth,
   streamSubjectKey,
   userExclusionKeys,
   userSubjectKey,
@@ -14,7 +13,10 @@ import {
 import type { Integration, LevelChange } from '../../domain/types.js';
 import type { AuditMeta } from '../store.js';
 import {
+  type BacklogRow,
   deliveryColumns,
+  type HealthRow,
+  mergeStreamHealth,
   type StreamRow as SharedStreamRow,
   streamSnapshot,
   toStream,
@@ -54,16 +56,6 @@ interface OutboxRow {
   signed_set: string | null;
   kid: string | null;
   created_at: string;
-}
-
-interface HealthRow {
-  account_id: string;
-  stream_id: string;
-  last_success_at: string | null;
-  last_error_at: string | null;
-  last_error: string | null;
-  delivered: number;
-  failed: number;
 }
 
 function toDelivery(row: OutboxRow): Delivery {
@@ -550,34 +542,11 @@ export function createSqliteStreamStore(db: Database.Database, audit: AuditWrite
     },
 
     async listStreamHealth(accountId) {
-      const backlog = new Map(
-        (
-          st(
-            'SELECT stream_id, COUNT(*) AS n, MIN(created_at) AS oldest FROM ssf_outbox WHERE account_id = ? GROUP BY stream_id',
-          ).all(accountId) as { stream_id: string; n: number; oldest: string }[]
-        ).map((r) => [r.stream_id, r]),
-      );
-      const health = new Map(
-        (st('SELECT * FROM ssf_stream_health WHERE account_id = ?').all(accountId) as HealthRow[]).map(
-          (r) => [r.stream_id, r],
-        ),
-      );
-      const ids = [...new Set([...backlog.keys(), ...health.keys()])].sort();
-      return ids.map((id): StreamHealth => {
-        const b = backlog.get(id);
-        const h = health.get(id);
-        return {
-          accountId,
-          streamId: id,
-          backlog: b?.n ?? 0,
-          oldestPendingAt: b?.oldest ?? undefined,
-          lastSuccessAt: h?.last_success_at ?? undefined,
-          lastErrorAt: h?.last_error_at ?? undefined,
-          lastError: h?.last_error ?? undefined,
-          delivered: h?.delivered ?? 0,
-          failed: h?.failed ?? 0,
-        };
-      });
+      const backlog = st(
+        'SELECT stream_id, COUNT(*) AS n, MIN(created_at) AS oldest FROM ssf_outbox WHERE account_id = ? GROUP BY stream_id',
+      ).all(accountId) as BacklogRow[];
+      const health = st('SELECT * FROM ssf_stream_health WHERE account_id = ?').all(accountId) as HealthRow[];
+      return mergeStreamHealth(accountId, backlog, health);
     },
 
     async listPendingKids() {
