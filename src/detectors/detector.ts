@@ -75,6 +75,12 @@ export type HistoryRequest =
 export interface Detector {
   /** The behavior this detector reports. */
   readonly behavior: BehaviorKey;
+  /**
+   * Whether this detector ever reads the `location` of such an event (as the new event or in history).
+   * Ingestion geolocates an event's address only when some detector, enabled or not, says so: stored
+   * events may be read later, after a behavior is enabled. Absent means never.
+   */
+  readonly readsLocation?: (event: SecurityEvent) => boolean;
   /** Cheap test on the new event alone: false means no history is fetched and `detect` is not called. */
   accepts(event: SecurityEvent): boolean;
   /** The history this event needs; empty when the event alone decides. */

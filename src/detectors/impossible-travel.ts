@@ -95,6 +95,7 @@ function describe({ event, location }: LocatedSignIn): Record<string, unknown> {
  */
 export const impossibleTravel: Detector = {
   behavior: 'imp_travel',
+  readsLocation: (event) => event.type === 'sign_in',
   accepts: (event) => locatedSuccess(event) !== undefined,
   history: (event) => [
     {

@@ -77,8 +77,14 @@ export interface IngestOptions {
   readonly metrics?: Metrics;
 }
 
-function located(event: SecurityEvent, geolocator: Geolocator): SecurityEvent {
+/** The event with the location of its address, when it has none and some detector reads it. */
+function located(
+  event: SecurityEvent,
+  geolocator: Geolocator,
+  detectors: readonly Detector[],
+): SecurityEvent {
   if (event.location !== undefined || event.ip === undefined) return event;
+  if (!detectors.some((d) => d.readsLocation?.(event))) return event;
   const found = geolocator.lookup(event.ip);
   if (found.kind === 'located') return { ...event, location: found.location };
   if (found.kind === 'ignored') return { ...event, travelIgnored: true };
@@ -181,7 +187,10 @@ export function createIngestService(deps: ServiceDeps, options: IngestOptions) {
           );
         } else if (r.events.length === 0) summary.skipped += 1;
         else
-          pending.push({ index: input.index, events: r.events.map((e) => located(e, options.geolocator)) });
+          pending.push({
+            index: input.index,
+            events: r.events.map((e) => located(e, options.geolocator, options.detectors)),
+          });
       }
       if (pending.length === 0) return summary;
 

@@ -59,6 +59,48 @@ export function runIngestContract(name: string, makeStore: () => Promise<Store>)
       assert.deepEqual(seen.sort(), ['c-1', 'c-2'], 'only newly stored events are detected');
     });
 
+    it('stores nothing when detection fails, and later history never shows the failed batch', async () => {
+      const user = USERS.bob;
+      const window: HistoryRequest = {
+        kind: 'window',
+        types: ['sign_in'],
+        fromMs: Date.parse('2026-03-02T00:00:00Z'),
+        toMs: Date.parse('2026-03-03T00:00:00Z'),
+      };
+      const seen: string[][] = [];
+      const plan = (fail: boolean): DetectionPlan => ({
+        historyFor: () => [window],
+        detect: (_e, history) => {
+          seen.push(ids(history).sort());
+          if (fail) throw new Error('detector failed');
+          return [];
+        },
+      });
+      await store.ingestEvents(
+        ACCOUNT_ID,
+        [aSignIn({ id: 'r-1', user, at: '2026-03-02T10:00:00Z' })],
+        plan(false),
+        NOW,
+      );
+      await assert.rejects(
+        store.ingestEvents(
+          ACCOUNT_ID,
+          [aSignIn({ id: 'r-2', user, at: '2026-03-02T10:01:00Z' })],
+          plan(true),
+          NOW,
+        ),
+        /detector failed/,
+      );
+      assert.deepEqual(ids(await store.queryUserEvents(ACCOUNT_ID, user.id, window)), ['r-1']);
+      await store.ingestEvents(
+        ACCOUNT_ID,
+        [aSignIn({ id: 'r-3', user, at: '2026-03-02T10:02:00Z' })],
+        plan(false),
+        NOW,
+      );
+      assert.deepEqual(seen, [['r-1'], ['r-1', 'r-2'], ['r-1', 'r-3']]);
+    });
+
     it('detects in event-time order with history that includes the batch itself, and records the findings atomically', async () => {
       const user = USERS.bob;
       const batch = [

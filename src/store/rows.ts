@@ -1,5 +1,6 @@
 import type { BehaviorKey } from '../domain/behaviors.js';
 import { levelOfRank, type RiskLevel, riskRank } from '../domain/risk-level.js';
+import type { SecurityEvent } from '../domain/security-event.js';
 import type { AuditEntry, Integration, NewRiskEvent, RiskEvent, UserRisk } from '../domain/types.js';
 
 /**
@@ -150,4 +151,44 @@ export function countRiskEvent(
     last_event: user.last_event === null || e.timestamp > user.last_event ? e.timestamp : user.last_event,
     raised: rank > (user.risk_rank ?? 0),
   };
+}
+
+/** The columns of an `events` row that {@link eventFromRow} rebuilds an event from, for `SELECT`. */
+export const EVENT_COLUMNS = 'event_id, user_id, type, ts_ms, payload';
+
+/** The columns of an `events` row that {@link eventFromRow} rebuilds an event from. */
+export interface EventRow {
+  event_id: string;
+  user_id: string;
+  type: string;
+  ts_ms: number | string;
+  payload: string;
+}
+
+/**
+ * The `payload` of an `events` row: the event without what the row's own columns hold (`id`,
+ * `accountId`, `type`, `timeMs`, `user.id`), so each event is stored once and smaller.
+ */
+export function eventPayload(event: SecurityEvent): string {
+  const { id: _id, accountId: _account, type: _type, timeMs: _time, ...rest } = event;
+  (rest as { user: unknown }).user = { email: event.user.email, name: event.user.name };
+  return JSON.stringify(rest);
+}
+
+/**
+ * The event an `events` row stores. Rows written before payloads were trimmed still carry every field;
+ * the columns agree with them.
+ */
+export function eventFromRow(accountId: string, row: EventRow): SecurityEvent {
+  const stored = JSON.parse(row.payload) as Partial<SecurityEvent> & {
+    user: { email: string; name: string };
+  };
+  return {
+    ...stored,
+    id: row.event_id,
+    accountId,
+    type: row.type,
+    timeMs: Number(row.ts_ms),
+    user: { ...stored.user, id: row.user_id },
+  } as SecurityEvent;
 }

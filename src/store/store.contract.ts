@@ -786,6 +786,41 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
     });
 
     describe('resetUser', () => {
+      it('writes issued together (resets, risk events, behavior updates) each take effect and are audited once', async () => {
+        const users = [USER_A, USER_B, USER_C];
+        await store.recordRiskEvents(
+          ACCOUNT,
+          users.map((userId) => aRiskEvent({ userId, level: 'high', timestamp: t(1) })),
+          NOW,
+        );
+        const [resetA, resetB, unknown, recorded, , resetC] = await Promise.all([
+          store.resetUser(ACCOUNT, USER_A, anAudit({ at: t(5), reason: 'a' })),
+          store.resetUser(ACCOUNT, USER_B, anAudit({ at: t(5), reason: 'b' })),
+          store.resetUser(ACCOUNT, '00000000-0000-4000-8000-0000000000ff', anAudit({ at: t(5) })),
+          store.recordRiskEvents(
+            ACCOUNT,
+            [aRiskEvent({ userId: USER_D, level: 'medium', timestamp: t(6) })],
+            NOW,
+          ),
+          store.putBehaviorSettings(
+            ACCOUNT,
+            [{ key: 'imp_travel', enabled: true, riskLevel: 'low' }],
+            anAudit(),
+          ),
+          store.resetUser(ACCOUNT, USER_C, anAudit({ at: t(5), reason: 'c' })),
+        ]);
+        for (const reset of [resetA, resetB, resetC]) {
+          assert.equal(reset?.before.riskLevel, 'high');
+          assert.equal(reset?.after.eventCount, 0);
+        }
+        assert.equal(unknown, undefined);
+        assert.equal(recorded.recorded.length, 1);
+        for (const userId of users) assert.equal((await userRisk(ACCOUNT, userId)).eventCount, 0);
+        assert.equal((await userRisk(ACCOUNT, USER_D)).riskLevel, 'medium');
+        assert.deepEqual((await auditOf(ACCOUNT, 'user.reset')).map((e) => e.reason).sort(), ['a', 'b', 'c']);
+        assert.equal((await auditOf(ACCOUNT, 'behaviors.update')).length, 1);
+      });
+
       it('resolves undefined for an unknown user, also when the user exists in another account', async () => {
         await store.recordRiskEvents(OTHER_ACCOUNT, [aRiskEvent()], NOW);
         assert.equal(await store.resetUser(ACCOUNT, USER_A, anAudit()), undefined);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { HistoryRequest } from '../../detectors/detector.js';
 import type { SecurityEvent } from '../../domain/security-event.js';
+import { EVENT_COLUMNS, type EventRow, eventFromRow } from '../rows.js';
 
 /** One history request of one event, flattened to a single event type (see {@link fetchHistories}). */
 interface FlatRequest {
@@ -114,12 +115,12 @@ export async function fetchHistories(
   const loaded = new Map(known);
   const missing = [...new Set(hits.map((h) => h.eventId))].filter((id) => !loaded.has(id));
   if (missing.length > 0) {
-    const result = await client.query<{ event_id: string; payload: string }>({
+    const result = await client.query<EventRow>({
       name: 'ztrisk_history_payloads',
-      text: 'SELECT event_id, payload FROM events WHERE account_id = $1 AND event_id = ANY ($2::text[])',
+      text: `SELECT ${EVENT_COLUMNS} FROM events WHERE account_id = $1 AND event_id = ANY ($2::text[])`,
       values: [accountId, missing],
     });
-    for (const row of result.rows) loaded.set(row.event_id, JSON.parse(row.payload) as SecurityEvent);
+    for (const row of result.rows) loaded.set(row.event_id, eventFromRow(accountId, row));
   }
   const out: SecurityEvent[][] = requests.map(() => []);
   for (const h of hits) {

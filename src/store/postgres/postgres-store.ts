@@ -16,6 +16,10 @@ import type {
 import {
   type AuditRow,
   countRiskEvent,
+  EVENT_COLUMNS,
+  type EventRow,
+  eventFromRow,
+  eventPayload,
   integrationSnapshot,
   type RiskEventRow,
   recordedRiskEvent,
@@ -393,25 +397,24 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       where.push(`check_type = $${args.length}`);
     }
     const base = where.join(' AND ');
-    const parse = (rows: { payload: string }[]): SecurityEvent[] =>
-      rows.map((r) => JSON.parse(r.payload) as SecurityEvent);
+    const parse = (rows: EventRow[]): SecurityEvent[] => rows.map((r) => eventFromRow(accountId, r));
     if (request.kind === 'window') {
       const n = args.length;
-      const result = await q.query<{ payload: string }>(
-        `SELECT payload FROM events WHERE ${base} AND ts_ms BETWEEN $${n + 1} AND $${n + 2} ORDER BY ts_ms, event_id`,
+      const result = await q.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE ${base} AND ts_ms BETWEEN $${n + 1} AND $${n + 2} ORDER BY ts_ms, event_id`,
         [...args, request.fromMs, request.toMs],
       );
       return parse(result.rows);
     }
     const n = args.length;
     const around = [...args, request.aroundMs, request.aroundId, request.count];
-    const earlier = await q.query<{ payload: string }>(
-      `SELECT payload FROM events WHERE ${base} AND (ts_ms, event_id) < ($${n + 1}, $${n + 2})
+    const earlier = await q.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${base} AND (ts_ms, event_id) < ($${n + 1}, $${n + 2})
        ORDER BY ts_ms DESC, event_id DESC LIMIT $${n + 3}`,
       around,
     );
-    const later = await q.query<{ payload: string }>(
-      `SELECT payload FROM events WHERE ${base} AND (ts_ms, event_id) > ($${n + 1}, $${n + 2})
+    const later = await q.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${base} AND (ts_ms, event_id) > ($${n + 1}, $${n + 2})
        ORDER BY ts_ms ASC, event_id ASC LIMIT $${n + 3}`,
       around,
     );
@@ -426,7 +429,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     now: string,
   ): Promise<IngestResult> {
     const unique = firstBy(events, (e) => e.id);
-    const payloads = unique.map((e) => JSON.stringify(e));
+    const payloads = unique.map(eventPayload);
     await lockUsers(
       client,
       accountId,
@@ -463,7 +466,18 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     // The batch's events as stored (through JSON), so detectors see what a later read would see.
     const stored = new Map<string, SecurityEvent>();
     unique.forEach((e, i) => {
-      if (insertedIds.has(e.id)) stored.set(e.id, JSON.parse(payloads[i] ?? 'null') as SecurityEvent);
+      if (insertedIds.has(e.id)) {
+        stored.set(
+          e.id,
+          eventFromRow(accountId, {
+            event_id: e.id,
+            user_id: e.user.id,
+            type: e.type,
+            ts_ms: e.timeMs,
+            payload: payloads[i] ?? 'null',
+          }),
+        );
+      }
     });
     const inserted = unique.filter((e) => insertedIds.has(e.id)).sort(compareEventTime);
     const requests = inserted.map((e) => plan.historyFor(e));

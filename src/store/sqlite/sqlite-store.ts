@@ -17,9 +17,14 @@ import type {
   RiskEvent,
   UserRisk,
 } from '../../domain/types.js';
+import { DEFAULT_RECENT_HISTORY_LIMITS, RecentHistory, type RecentHistoryLimits } from '../recent-history.js';
 import {
   type AuditRow,
   countRiskEvent,
+  EVENT_COLUMNS,
+  type EventRow,
+  eventFromRow,
+  eventPayload,
   integrationSnapshot,
   type RiskEventRow,
   recordedRiskEvent,
@@ -41,15 +46,12 @@ import type {
   StoredToken,
   SummaryQuery,
 } from '../store.js';
+import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 type UserRow = UserRiskRow;
 
 import { createSqliteStreamStore } from './sqlite-stream-store.js';
-
-interface EventRow {
-  payload: string;
-}
 
 interface IntegrationRow {
   account_id: string;
@@ -75,7 +77,15 @@ interface TokenRow {
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. Parent folders are created. */
   readonly path: string;
+  /**
+   * Bounds of the in-memory recent history that serves detection (docs/decisions/0008); `maxEvents: 0`
+   * turns it off. Default {@link DEFAULT_RECENT_HISTORY_LIMITS}.
+   */
+  readonly recentHistory?: RecentHistoryLimits;
 }
+
+/** Events read per (user, type) when detection first needs that user's history of a type. */
+const HISTORY_LOAD_SIZE = 32;
 
 /** The partial index serving each summary order (descending; `_asc` appended for ascending). */
 const SUMMARY_INDEXES = {
@@ -291,8 +301,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return { recorded, changes };
   }
 
-  const recordTx = db.transaction(recordInTx);
-
   const statementCache = new Map<string, Database.Statement<unknown[], EventRow>>();
   function cachedStatement(sql: string): Database.Statement<unknown[], EventRow> {
     let st = statementCache.get(sql);
@@ -301,6 +309,34 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       statementCache.set(sql, st);
     }
     return st;
+  }
+
+  // Small writes of one event-loop turn share one commit (and one fsync); see GROUPED_WRITES.
+  const commits = createGroupCommit(db, () => recent.clear());
+
+  // Detection history from memory when it provably holds the answer (this connection is the only writer
+  // of `events` it has seen; another connection's commit bumps data_version and clears it).
+  const recent = new RecentHistory(options.recentHistory ?? DEFAULT_RECENT_HISTORY_LIMITS);
+  const dataVersion = prepareUncached('PRAGMA data_version').pluck();
+  let seenDataVersion = dataVersion.get() as number;
+  function forgetOnForeignWrites(): void {
+    const version = dataVersion.get() as number;
+    if (version !== seenDataVersion) recent.clear();
+    seenDataVersion = version;
+  }
+
+  function history(accountId: string, userId: string, request: HistoryRequest): SecurityEvent[] {
+    const type = request.types.length === 1 ? request.types[0] : undefined;
+    if (type !== undefined && !recent.has(accountId, userId, type)) {
+      const newestFirst = cachedStatement(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE account_id = ? AND user_id = ? AND type = ?
+         ORDER BY ts_ms DESC, event_id DESC LIMIT ?`,
+      )
+        .all(accountId, userId, type, HISTORY_LOAD_SIZE + 1)
+        .map((r) => eventFromRow(accountId, r));
+      recent.load(accountId, userId, type, newestFirst, HISTORY_LOAD_SIZE);
+    }
+    return recent.answer(accountId, userId, request) ?? queryEvents(accountId, userId, request);
   }
 
   function queryEvents(accountId: string, userId: string, request: HistoryRequest): SecurityEvent[] {
@@ -322,19 +358,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
     if (request.types.length === 0) return [];
     if (request.kind === 'window') {
-      const sql = `SELECT payload FROM events WHERE ${where.join(' AND ')} AND ts_ms BETWEEN ? AND ? ORDER BY ts_ms, event_id`;
+      const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} AND ts_ms BETWEEN ? AND ? ORDER BY ts_ms, event_id`;
       return cachedStatement(sql)
         .all(...args, request.fromMs, request.toMs)
-        .map((r) => JSON.parse(r.payload) as SecurityEvent);
+        .map((r) => eventFromRow(accountId, r));
     }
     const base = where.join(' AND ');
     // One statement for both sides; row values keep each an index range on (…, ts_ms, event_id),
     // however long the history. The order of the union does not matter to detectors.
     return cachedStatement(
-      `SELECT payload FROM (SELECT payload FROM events WHERE ${base} AND (ts_ms, event_id) < (?, ?)
+      `SELECT * FROM (SELECT ${EVENT_COLUMNS} FROM events WHERE ${base} AND (ts_ms, event_id) < (?, ?)
          ORDER BY ts_ms DESC, event_id DESC LIMIT ?)
        UNION ALL
-       SELECT payload FROM (SELECT payload FROM events WHERE ${base} AND (ts_ms, event_id) > (?, ?)
+       SELECT * FROM (SELECT ${EVENT_COLUMNS} FROM events WHERE ${base} AND (ts_ms, event_id) > (?, ?)
          ORDER BY ts_ms ASC, event_id ASC LIMIT ?)`,
     )
       .all(
@@ -347,7 +383,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         request.aroundId,
         request.count,
       )
-      .map((r) => JSON.parse(r.payload) as SecurityEvent);
+      .map((r) => eventFromRow(accountId, r));
   }
 
   const ingestTx = db.transaction(
@@ -370,12 +406,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           e.type === 'posture_result' ? e.deviceId : (e.deviceId ?? null),
           e.type === 'posture_result' ? e.checkType : null,
           travelLocation(e) ? 1 : 0,
-          JSON.stringify(e),
+          eventPayload(e),
           now,
         ).changes;
         if (changes > 0) {
           inserted.push(e);
           insertedIds.add(e.id);
+          recent.add(e, accountId);
         }
       }
       inserted.sort(compareEventTime);
@@ -386,66 +423,69 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           risks.push(...plan.detect(e, []));
           continue;
         }
-        const history = requests.flatMap((r) => queryEvents(accountId, e.user.id, r));
-        risks.push(...plan.detect(e, history));
+        risks.push(
+          ...plan.detect(
+            e,
+            requests.flatMap((r) => history(accountId, e.user.id, r)),
+          ),
+        );
       }
       const { recorded, changes } = recordInTx(accountId, risks, now);
       return { insertedIds, recorded, changes };
     },
   );
 
-  const resetTx = db.transaction(
-    (accountId: string, userId: string, meta: AuditMeta): ResetResult | undefined => {
-      const s = prepared();
-      const row = s.getUser.get(accountId, userId);
-      if (!row) return undefined;
-      const before = toUserRisk(row);
-      // Risk events dated after the reset instant (clock skew) keep counting: recount only those, an index
-      // range that is empty in the normal case, so the reset stays O(1).
-      const after = db
-        .prepare<[string, string, string], { n: number; r: number | null; last: string | null }>(
-          `SELECT COUNT(*) AS n, MAX(CASE risk_level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END) AS r, MAX(ts) AS last
+  /** Resets a user's risk; must run inside a transaction. */
+  function resetInTx(accountId: string, userId: string, meta: AuditMeta): ResetResult | undefined {
+    const s = prepared();
+    const row = s.getUser.get(accountId, userId);
+    if (!row) return undefined;
+    const before = toUserRisk(row);
+    // Risk events dated after the reset instant (clock skew) keep counting: recount only those, an index
+    // range that is empty in the normal case, so the reset stays O(1).
+    const after = db
+      .prepare<[string, string, string], { n: number; r: number | null; last: string | null }>(
+        `SELECT COUNT(*) AS n, MAX(CASE risk_level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END) AS r, MAX(ts) AS last
          FROM risk_events WHERE account_id = ? AND user_id = ? AND ts > ?`,
-        )
-        .get(accountId, userId, meta.at) ?? { n: 0, r: null, last: null };
-      const rank = after.n > 0 ? after.r : null;
-      const changed = before.riskLevel !== levelOfRank(rank);
-      db.prepare(
-        `UPDATE users SET last_reset_time = ?, risk_rank = ?, event_count = ?, last_event = ?,
+      )
+      .get(accountId, userId, meta.at) ?? { n: 0, r: null, last: null };
+    const rank = after.n > 0 ? after.r : null;
+    const changed = before.riskLevel !== levelOfRank(rank);
+    db.prepare(
+      `UPDATE users SET last_reset_time = ?, risk_rank = ?, event_count = ?, last_event = ?,
          level_changed_at = CASE WHEN ? THEN ? ELSE level_changed_at END, updated_at = ?
        WHERE account_id = ? AND user_id = ?`,
-      ).run(
-        meta.at,
-        rank,
-        after.n,
-        after.n > 0 ? after.last : null,
-        changed ? 1 : 0,
-        meta.at,
-        meta.at,
-        accountId,
-        userId,
-      );
-      const updated = s.getUser.get(accountId, userId);
-      if (!updated) throw new Error('user row vanished');
-      const afterRisk = toUserRisk(updated);
-      audit(accountId, meta, 'user.reset', 'user', userId, userSnapshot(before), userSnapshot(afterRisk));
-      const change: LevelChange | undefined = changed
-        ? {
-            accountId,
-            userId,
-            email: before.email,
-            previous: before.riskLevel,
-            current: afterRisk.riskLevel,
-            at: meta.at,
-            cause: 'reset',
-            txn: randomUUID(),
-            ...(meta.reason !== undefined ? { reason: meta.reason } : {}),
-          }
-        : undefined;
-      if (change) signals.enqueueLevelChanges(accountId, [change], meta.at);
-      return { before, after: afterRisk, change };
-    },
-  );
+    ).run(
+      meta.at,
+      rank,
+      after.n,
+      after.n > 0 ? after.last : null,
+      changed ? 1 : 0,
+      meta.at,
+      meta.at,
+      accountId,
+      userId,
+    );
+    const updated = s.getUser.get(accountId, userId);
+    if (!updated) throw new Error('user row vanished');
+    const afterRisk = toUserRisk(updated);
+    audit(accountId, meta, 'user.reset', 'user', userId, userSnapshot(before), userSnapshot(afterRisk));
+    const change: LevelChange | undefined = changed
+      ? {
+          accountId,
+          userId,
+          email: before.email,
+          previous: before.riskLevel,
+          current: afterRisk.riskLevel,
+          at: meta.at,
+          cause: 'reset',
+          txn: randomUUID(),
+          ...(meta.reason !== undefined ? { reason: meta.reason } : {}),
+        }
+      : undefined;
+    if (change) signals.enqueueLevelChanges(accountId, [change], meta.at);
+    return { before, after: afterRisk, change };
+  }
 
   const store: Store = {
     dialect: 'sqlite',
@@ -640,7 +680,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async putBehaviorSettings(accountId, settings, meta) {
-      db.transaction(() => {
+      await commits.join(() => {
         const current = new Map(
           db
             .prepare<[string], { behavior: string; enabled: number; risk_level: string }>(
@@ -661,21 +701,29 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           upsert.run(accountId, s.key, s.enabled ? 1 : 0, s.riskLevel, meta.at);
         }
         audit(accountId, meta, 'behaviors.update', 'behaviors', accountId, before, after);
-      }).immediate();
+      });
     },
 
     async recordRiskEvents(accountId, events, now) {
       if (events.length === 0) return { recorded: [], changes: [] };
-      return recordTx.immediate(accountId, events, now);
+      return commits.join(() => recordInTx(accountId, events, now));
     },
 
     async ingestEvents(accountId, events, plan, now) {
       if (events.length === 0) return { insertedIds: new Set<string>(), recorded: [], changes: [] };
-      return ingestTx.immediate(accountId, events, plan, now);
+      forgetOnForeignWrites();
+      try {
+        return ingestTx.immediate(accountId, events, plan, now);
+      } catch (error) {
+        // Rolled back: the recent history may hold events that were never committed.
+        recent.clear();
+        throw error;
+      }
     },
 
     async queryUserEvents(accountId, userId, request) {
-      return queryEvents(accountId, userId, request);
+      forgetOnForeignWrites();
+      return history(accountId, userId, request).sort(compareEventTime);
     },
 
     async getDetectorSettings(accountId) {
@@ -688,7 +736,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async putDetectorSettings(accountId, settings, meta) {
-      db.transaction(() => {
+      await commits.join(() => {
         const row = db
           .prepare<[string], { settings: string }>(
             'SELECT settings FROM detector_settings WHERE account_id = ?',
@@ -707,7 +755,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           row ? (JSON.parse(row.settings) as unknown) : null,
           settings,
         );
-      }).immediate();
+      });
     },
 
     async getUserRisk(accountId, userId) {
@@ -737,7 +785,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async resetUser(accountId, userId, meta) {
-      return resetTx.immediate(accountId, userId, meta);
+      return commits.join(() => resetInTx(accountId, userId, meta));
     },
 
     async listUserSummaries(accountId, query: SummaryQuery) {
@@ -985,5 +1033,33 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         .map((r) => ({ user: toUserRisk(r), levelChangedAt: r.level_changed_at }));
     },
   };
-  return store;
+  return serialisedWithGroups(store, commits, GROUPED_WRITES);
+}
+
+/** Small writes that share a transaction with the others of the same event-loop turn (group commit). */
+const GROUPED_WRITES: ReadonlySet<keyof Store> = new Set<keyof Store>([
+  'resetUser',
+  'putBehaviorSettings',
+  'putDetectorSettings',
+  'recordRiskEvents',
+]);
+
+/**
+ * The store with every method outside `grouped` waiting until no group is open: reads see only
+ * committed data, and other transactions begin only between groups.
+ */
+function serialisedWithGroups(store: Store, commits: GroupCommit, grouped: ReadonlySet<keyof Store>): Store {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(store)) {
+    if (typeof value !== 'function' || grouped.has(name as keyof Store)) {
+      out[name] = value;
+      continue;
+    }
+    const method = value as (...args: unknown[]) => Promise<unknown>;
+    out[name] = async (...args: unknown[]) => {
+      await commits.idle();
+      return method.apply(store, args);
+    };
+  }
+  return out as unknown as Store;
 }
