@@ -120,7 +120,10 @@ describe('RecentHistory', () => {
           const recent = new RecentHistory({ maxPerSeries, maxEvents });
           const stored: SecurityEvent[] = [];
           ops.forEach((op, n) => {
-            if (op.op === 'clear') return recent.clear();
+            if (op.op === 'clear') {
+              recent.clear();
+              return;
+            }
             const user = USERS[op.user] as string;
             if (op.op === 'store') {
               const event = eventOf(n, user, TYPES[op.type] ?? 'sign_in', op.timeMs, op.flags);
