@@ -1,7 +1,20 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { Problem } from '../../domain/errors.js';
-import type { EventSource, GeoLocation, SecurityEvent } from '../../domain/security-event.js';
-import { formatTimestamp, parseRfc3339 } from '../../domain/time.js';
+import type {
+  CrowdStrikeReport,
+  DlpMatchEvent,
+  DlpProfileRef,
+  DnsRequestEvent,
+  EventSource,
+  FileVerdictEvent,
+  GeoLocation,
+  HttpRequestEvent,
+  PostureResultEvent,
+  SecurityEvent,
+  SentinelOneReport,
+  SignInEvent,
+} from '../../domain/security-event.js';
+import { canonicalTimestamp, parseRfc3339 } from '../../domain/time.js';
 import { compileBodyCheck } from '../../validation/validation.js';
 import { isNonIdentityEmail, type MapResult } from '../map-result.js';
 
@@ -123,19 +136,50 @@ export type GenericEvent = {
 /** The generic event schema as one `oneOf`, for the OpenAPI document. */
 export const GenericEventSchema = Type.Union(TYPES.map((t) => GENERIC_EVENT_SCHEMAS[t]));
 
-const checks = Object.fromEntries(
+/** The compiled schema check of each type, by type name. */
+const checks: ReadonlyMap<string, (value: unknown) => Problem[]> = new Map(
   TYPES.map((t) => [t, compileBodyCheck(GENERIC_EVENT_SCHEMAS[t])]),
-) as Record<GenericEventType, (value: unknown) => Problem[]>;
+);
+
+/**
+ * An event under construction: mapping assigns keys one by one, in a fixed order, so that events of one
+ * shape share a hidden class, absent optional members stay absent (never `undefined`), and the key order
+ * (hence the stored JSON payload) is stable.
+ */
+type Draft<T> = { -readonly [K in keyof T]?: T[K] };
+
+/** Members every event type has, in the order they are assigned. */
+type BaseMembers = Pick<
+  SecurityEvent,
+  'id' | 'accountId' | 'timestamp' | 'timeMs' | 'user' | 'ip' | 'location' | 'deviceId' | 'source'
+>;
+
+const TYPE_PROBLEM = `must be one of: ${TYPES.join(', ')}`;
 
 function location(wire: NonNullable<GenericEvent['location']>): GeoLocation {
-  return {
-    lat: wire.lat,
-    lon: wire.lon,
-    ...(wire.country !== undefined ? { country: wire.country.toUpperCase() } : {}),
-    ...(wire.city !== undefined ? { city: wire.city } : {}),
-    ...(wire.accuracy_km !== undefined ? { accuracyKm: wire.accuracy_km } : {}),
-    source: 'event',
-  };
+  const out: Draft<GeoLocation> = { lat: wire.lat, lon: wire.lon };
+  if (wire.country !== undefined) out.country = wire.country.toUpperCase();
+  if (wire.city !== undefined) out.city = wire.city;
+  if (wire.accuracy_km !== undefined) out.accuracyKm = wire.accuracy_km;
+  out.source = 'event';
+  return out as GeoLocation;
+}
+
+function profilesOf(wire: Extract<GenericEvent, { type: 'dlp_match' }>['profiles']): DlpProfileRef[] {
+  const seen = new Set<string>();
+  const out: DlpProfileRef[] = [];
+  for (const p of wire) {
+    if (seen.has(p.id)) continue;
+    seen.add(p.id);
+    out.push(p.name === undefined ? { id: p.id } : { id: p.id, name: p.name });
+  }
+  return out;
+}
+
+/** Lower-case, without the trailing dot of a fully qualified name. */
+function normalizeDomain(domain: string): string {
+  const lower = domain.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
 /**
@@ -150,13 +194,11 @@ export function mapGenericEvent(
     return { kind: 'invalid', problems: [{ message: 'must be a JSON object', pointer: '' }] };
   }
   const type = (raw as { type?: unknown }).type;
-  if (typeof type !== 'string' || !(TYPES as string[]).includes(type)) {
-    return {
-      kind: 'invalid',
-      problems: [{ message: `must be one of: ${TYPES.join(', ')}`, pointer: '/type' }],
-    };
+  const check = typeof type === 'string' ? checks.get(type) : undefined;
+  if (check === undefined) {
+    return { kind: 'invalid', problems: [{ message: TYPE_PROBLEM, pointer: '/type' }] };
   }
-  const problems = checks[type as GenericEventType](raw);
+  const problems = check(raw);
   const wire = raw as GenericEvent;
   const timeMs = typeof wire.timestamp === 'string' ? parseRfc3339(wire.timestamp) : undefined;
   if (timeMs === undefined && !problems.some((p) => p.pointer === '/timestamp')) {
@@ -167,111 +209,101 @@ export function mapGenericEvent(
   if (isNonIdentityEmail(email))
     return { kind: 'skipped', reason: 'no real identity (non_identity@ placeholder)' };
 
-  const base = {
+  const base: Draft<BaseMembers> = {
     id: wire.id,
     accountId: ctx.accountId,
-    timestamp: formatTimestamp(timeMs),
+    timestamp: canonicalTimestamp(wire.timestamp, timeMs),
     timeMs,
     user: { id: wire.user.id.toLowerCase(), email, name: wire.user.name ?? email },
-    ...(wire.ip !== undefined ? { ip: wire.ip } : {}),
-    ...(wire.location !== undefined ? { location: location(wire.location) } : {}),
-    ...(wire.device_id !== undefined ? { deviceId: wire.device_id } : {}),
-    source: ctx.source ?? { kind: 'events' },
-  } as const;
-  const opt = <K extends string, V>(key: K, value: V | undefined) =>
-    (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+  };
+  if (wire.ip !== undefined) base.ip = wire.ip;
+  if (wire.location !== undefined) base.location = location(wire.location);
+  if (wire.device_id !== undefined) base.deviceId = wire.device_id;
+  base.source = ctx.source ?? { kind: 'events' };
 
   let event: SecurityEvent;
   switch (wire.type) {
-    case 'sign_in':
-      event = {
-        ...base,
-        type: 'sign_in',
-        outcome: wire.outcome,
-        ...opt('app', wire.app),
-        ...opt('method', wire.method),
-      };
-      break;
-    case 'dlp_match': {
-      const seen = new Set<string>();
-      const profiles = wire.profiles.filter((p) => !seen.has(p.id) && seen.add(p.id));
-      event = {
-        ...base,
-        type: 'dlp_match',
-        profiles: profiles.map((p) => ({ id: p.id, ...opt('name', p.name) })),
-        direction: wire.direction ?? 'upload',
-        ...opt('host', wire.host),
-        ...opt('url', wire.url),
-      };
+    case 'sign_in': {
+      const e = base as Draft<SignInEvent>;
+      e.type = 'sign_in';
+      e.outcome = wire.outcome;
+      if (wire.app !== undefined) e.app = wire.app;
+      if (wire.method !== undefined) e.method = wire.method;
+      event = e as SignInEvent;
       break;
     }
-    case 'file_verdict':
-      event = {
-        ...base,
-        type: 'file_verdict',
-        verdict: wire.verdict,
-        direction: wire.direction,
-        blocked: wire.blocked ?? false,
-        ...opt('fileName', wire.file_name),
-        ...opt('sha256', wire.sha256?.toLowerCase()),
-        ...opt('reason', wire.reason),
-        ...opt('host', wire.host),
-        ...opt('url', wire.url),
-      };
+    case 'dlp_match': {
+      const e = base as Draft<DlpMatchEvent>;
+      e.type = 'dlp_match';
+      e.profiles = profilesOf(wire.profiles);
+      e.direction = wire.direction ?? 'upload';
+      if (wire.host !== undefined) e.host = wire.host;
+      if (wire.url !== undefined) e.url = wire.url;
+      event = e as DlpMatchEvent;
       break;
-    case 'dns_request':
-      event = {
-        ...base,
-        type: 'dns_request',
-        domain: wire.domain.toLowerCase().replace(/\.$/, ''),
-        categoryIds: wire.category_ids ?? [],
-        blocked: wire.blocked ?? false,
-        ...opt('resolverDecision', wire.resolver_decision),
-      };
+    }
+    case 'file_verdict': {
+      const e = base as Draft<FileVerdictEvent>;
+      e.type = 'file_verdict';
+      e.verdict = wire.verdict;
+      e.direction = wire.direction;
+      e.blocked = wire.blocked ?? false;
+      if (wire.file_name !== undefined) e.fileName = wire.file_name;
+      if (wire.sha256 !== undefined) e.sha256 = wire.sha256.toLowerCase();
+      if (wire.reason !== undefined) e.reason = wire.reason;
+      if (wire.host !== undefined) e.host = wire.host;
+      if (wire.url !== undefined) e.url = wire.url;
+      event = e as FileVerdictEvent;
       break;
-    case 'http_request':
-      event = {
-        ...base,
-        type: 'http_request',
-        host: wire.host.toLowerCase(),
-        categoryIds: wire.category_ids ?? [],
-        blocked: wire.blocked ?? false,
-        ...opt('url', wire.url),
-        ...opt('action', wire.action),
-      };
+    }
+    case 'dns_request': {
+      const e = base as Draft<DnsRequestEvent>;
+      e.type = 'dns_request';
+      e.domain = normalizeDomain(wire.domain);
+      e.categoryIds = wire.category_ids ?? [];
+      e.blocked = wire.blocked ?? false;
+      if (wire.resolver_decision !== undefined) e.resolverDecision = wire.resolver_decision;
+      event = e as DnsRequestEvent;
       break;
+    }
+    case 'http_request': {
+      const e = base as Draft<HttpRequestEvent>;
+      e.type = 'http_request';
+      e.host = wire.host.toLowerCase();
+      e.categoryIds = wire.category_ids ?? [];
+      e.blocked = wire.blocked ?? false;
+      if (wire.url !== undefined) e.url = wire.url;
+      if (wire.action !== undefined) e.action = wire.action;
+      event = e as HttpRequestEvent;
+      break;
+    }
     case 'posture_result': {
+      const e = base as Draft<PostureResultEvent>;
+      e.type = 'posture_result';
+      e.deviceId = wire.device_id;
+      e.checkType = wire.check_type;
+      if (wire.check_id !== undefined) e.checkId = wire.check_id;
+      if (wire.check_name !== undefined) e.checkName = wire.check_name;
+      if (wire.passed !== undefined) e.passed = wire.passed;
       const s1 = wire.sentinelone;
+      if (s1) {
+        const report: Draft<SentinelOneReport> = {};
+        if (s1.infected !== undefined) report.infected = s1.infected;
+        if (s1.active_threats !== undefined) report.activeThreats = s1.active_threats;
+        if (s1.is_active !== undefined) report.isActive = s1.is_active;
+        if (s1.network_status !== undefined) report.networkStatus = s1.network_status;
+        if (s1.operational_state !== undefined) report.operationalState = s1.operational_state;
+        e.sentinelOne = report;
+      }
       const cs = wire.crowdstrike;
-      event = {
-        ...base,
-        type: 'posture_result',
-        deviceId: wire.device_id,
-        checkType: wire.check_type,
-        ...opt('checkId', wire.check_id),
-        ...opt('checkName', wire.check_name),
-        ...opt('passed', wire.passed),
-        ...(s1
-          ? {
-              sentinelOne: {
-                ...opt('infected', s1.infected),
-                ...opt('activeThreats', s1.active_threats),
-                ...opt('isActive', s1.is_active),
-                ...opt('networkStatus', s1.network_status),
-                ...opt('operationalState', s1.operational_state),
-              },
-            }
-          : {}),
-        ...(cs
-          ? {
-              crowdStrike: {
-                ...opt('overall', cs.overall),
-                ...opt('os', cs.os),
-                ...opt('sensorConfig', cs.sensor_config),
-              },
-            }
-          : {}),
-      };
+      if (cs) {
+        const report: Draft<CrowdStrikeReport> = {};
+        if (cs.overall !== undefined) report.overall = cs.overall;
+        if (cs.os !== undefined) report.os = cs.os;
+        if (cs.sensor_config !== undefined) report.sensorConfig = cs.sensor_config;
+        e.crowdStrike = report;
+      }
+      event = e as PostureResultEvent;
       break;
     }
   }
