@@ -46,6 +46,7 @@ import type {
   StoredToken,
   SummaryQuery,
 } from '../store.js';
+import { startCheckpointer } from './checkpointer.js';
 import { createGroupCommit, type GroupCommit } from './group-commit.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
@@ -82,7 +83,12 @@ export interface SqliteStoreOptions {
    * turns it off. Default {@link DEFAULT_RECENT_HISTORY_LIMITS}.
    */
   readonly recentHistory?: RecentHistoryLimits;
+  /** Checkpoint the WAL from a worker thread (default true; files only). */
+  readonly backgroundCheckpoints?: boolean;
 }
+
+/** WAL pages after which the writing connection checkpoints itself (the background checkpointer's bound). */
+const WRITER_CHECKPOINT_PAGES = 10_000;
 
 /** Events read per (user, type) when detection first needs that user's history of a type. */
 const HISTORY_LOAD_SIZE = 32;
@@ -130,6 +136,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 268435456');
   db.pragma('temp_store = MEMORY');
+  // Checkpoints run in a worker thread; the writer checkpoints itself only past ~40 MiB of WAL.
+  const checkpointer =
+    options.path !== ':memory:' && options.backgroundCheckpoints !== false
+      ? startCheckpointer(options.path)
+      : undefined;
+  if (checkpointer) {
+    db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+    db.pragma('journal_size_limit = 67108864');
+  }
   // Statements are prepared once per SQL text and reused (preparing costs as much as a simple query).
   // They are shared: never switch one into pluck/raw/expand mode.
   const prepareUncached = db.prepare.bind(db);
@@ -536,6 +551,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async close() {
+      await checkpointer?.close();
       if (db.open) db.close();
     },
 
