@@ -68,7 +68,10 @@ export interface Prepared {
 export function prepare(events: readonly GenericEvent[], chunkEvents: number): Prepared {
   const chunks = chunksOf(events, chunkEvents);
   return {
-    records: chunks.map((chunk) => chunk.map((value, index) => ({ index, value }))),
+    // Through JSON, as splitRecords gives them (objects of the same shape as parsed request bodies).
+    records: chunks.map((chunk) =>
+      chunk.map((value, index) => ({ index, value: JSON.parse(JSON.stringify(value)) })),
+    ),
     gzipped: chunks.map((chunk) => gzipSync(`${chunk.map((e) => JSON.stringify(e)).join('\n')}\n`)),
     events: events.length,
   };

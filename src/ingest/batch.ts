@@ -42,7 +42,7 @@ export async function decodeBody(
     return buf;
   }
   return new Promise((resolve, reject) => {
-    gunzip(buf, { maxOutputLength: maxBytes }, (error, out) => {
+    gunzip(buf, { maxOutputLength: maxBytes, chunkSize: gunzipChunkSize(buf.length) }, (error, out) => {
       if (!error) resolve(out);
       else if (
         (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ||
@@ -52,6 +52,14 @@ export async function decodeBody(
       } else reject(new ZtriskError('invalid_body', 'Invalid request body'));
     });
   });
+}
+
+/**
+ * Output chunk size for decompressing `compressedBytes`: zlib's 16 KiB default costs one thread-pool
+ * round trip per 16 KiB (3–4× the time of a 1.5 MB body); larger chunks for larger bodies, capped at 1 MiB.
+ */
+function gunzipChunkSize(compressedBytes: number): number {
+  return Math.min(1024 * 1024, Math.max(64 * 1024, compressedBytes * 8));
 }
 
 function splitLines(text: string): BatchRecord[] {
