@@ -36,7 +36,7 @@ async function sizeAfterWaiting(path: string, atLeast: number, ms: number): Prom
 }
 
 describe('background WAL checkpointer (worker thread, real files)', () => {
-  it('copies committed WAL pages into the database file while the writer does nothing', async () => {
+  it('copies committed WAL pages into the database file while the writer does nothing (periodic)', async () => {
     const { db, path } = filledDatabase('with.db');
     try {
       assert.ok(statSync(path).size < 1_000_000, 'before: the pages are only in the WAL');
@@ -46,6 +46,21 @@ describe('background WAL checkpointer (worker thread, real files)', () => {
       assert.ok(size >= 8_000_000, `the database file holds the pages (${size} bytes)`);
       db.prepare('INSERT INTO t (blob) VALUES (?)').run(Buffer.alloc(10)); // the writer is unaffected
       assert.deepEqual(db.prepare('SELECT COUNT(*) AS n FROM t').get(), { n: 2001 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('checkpoints when nudged, long before its interval', async () => {
+    const { db, path } = filledDatabase('nudged.db');
+    try {
+      const checkpointer = startCheckpointer(path, { intervalMs: 600_000 });
+      await sleep(100); // the worker is up; its first periodic checkpoint is ten minutes away
+      assert.ok(statSync(path).size < 1_000_000, 'nothing checkpointed yet');
+      checkpointer.nudge();
+      const size = await sizeAfterWaiting(path, 8_000_000, 10_000);
+      await checkpointer.close();
+      assert.ok(size >= 8_000_000, `the database file holds the pages (${size} bytes)`);
     } finally {
       db.close();
     }

@@ -3,48 +3,56 @@ import { Worker } from 'node:worker_threads';
 
 /** A WAL checkpointer running in a worker thread; {@link close} stops it. */
 export interface Checkpointer {
+  /** Asks for a checkpoint soon (after a large commit); cheap, coalesced by the worker. */
+  nudge(): void;
   close(): Promise<void>;
 }
 
 /** Options of {@link startCheckpointer}. */
 export interface CheckpointerOptions {
-  /** Pause between two passive checkpoints, ms (default 250). */
+  /** Pause between two passive checkpoints when nothing asks for one, ms (default 5,000). */
   readonly intervalMs?: number;
 }
 
-// CommonJS run by the worker (eval): its own connection, a PASSIVE checkpoint every interval. PASSIVE
-// never waits for and never blocks the writer; failures are left to the writer's own auto-checkpoint.
+// CommonJS run by the worker (eval): its own connection, a PASSIVE checkpoint when nudged (at most every
+// 20 ms) and every interval. PASSIVE never waits for and never blocks the writer; failures are left to
+// the writer's own auto-checkpoint. Each checkpoint fsyncs the database file, so it is not run more
+// often than useful: small writes would otherwise share the disk with a checkpoint every few commits.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 let db;
-let timer;
-function tick() {
+let last = 0;
+function checkpoint() {
+  last = Date.now();
   try {
     db ??= new Database(workerData.path, { fileMustExist: true });
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch {}
-  timer = setTimeout(tick, workerData.intervalMs);
 }
-parentPort.on('message', () => {
-  clearTimeout(timer);
+const timer = setInterval(() => { if (Date.now() - last >= workerData.intervalMs) checkpoint(); }, workerData.intervalMs);
+parentPort.on('message', (message) => {
+  if (message === 'checkpoint') {
+    if (Date.now() - last >= 20) checkpoint();
+    return;
+  }
+  clearInterval(timer);
   try { db?.close(); } catch {}
   parentPort.close();
 });
-tick();
 `;
 
 /**
  * Moves WAL checkpoints off the writing thread (docs/decisions/0008-sqlite-write-path.md): a worker
  * thread with its own connection copies committed WAL pages into the database file while the store's
- * connection keeps writing. The store's connection keeps a high `wal_autocheckpoint` as a bound, so
+ * connection keeps writing; the store nudges it after large commits (ingestion). The store's connection keeps a high `wal_autocheckpoint` as a bound, so
  * the WAL cannot grow without limit if this worker falls behind or fails.
  */
 export function startCheckpointer(path: string, options: CheckpointerOptions = {}): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { path, driver, intervalMs: options.intervalMs ?? 250 },
+    workerData: { path, driver, intervalMs: options.intervalMs ?? 5_000 },
     // The worker runs plain CommonJS: it needs none of the parent's loaders (tsx in development).
     execArgv: [],
   });
@@ -54,6 +62,9 @@ export function startCheckpointer(path: string, options: CheckpointerOptions = {
   });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
+    nudge() {
+      worker.postMessage('checkpoint');
+    },
     async close() {
       worker.postMessage('stop');
       const timeout = setTimeout(() => void worker.terminate(), 5_000);

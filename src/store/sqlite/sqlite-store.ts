@@ -729,7 +729,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (events.length === 0) return { insertedIds: new Set<string>(), recorded: [], changes: [] };
       forgetOnForeignWrites();
       try {
-        return ingestTx.immediate(accountId, events, plan, now);
+        const result = ingestTx.immediate(accountId, events, plan, now);
+        checkpointer?.nudge();
+        return result;
       } catch (error) {
         // Rolled back: the recent history may hold events that were never committed.
         recent.clear();
