@@ -56,13 +56,13 @@ async function main(): Promise<void> {
     const ingest = await runIngestBench();
     rows.push(...ingest.rows);
     notes.push(...ingest.notes);
-    const engine = ingest.rows[0];
-    if (engine) {
-      const ratio = engine.value / engine.baseline;
-      const met = ratio >= AIM_RATIO && engine.value >= AIM_EVENTS_PER_SECOND;
+    for (const row of ingest.rows) {
+      const ratio = row.value / row.baseline;
+      const part = (ok: boolean) => (ok ? 'met' : 'NOT met');
       notes.push(
-        `ingest aim (≥ ${AIM_RATIO * 100}% of baseline and ≥ ${AIM_EVENTS_PER_SECOND.toLocaleString('en-US')} events/s): ` +
-          `${met ? 'MET' : 'NOT MET'} (${Math.round(engine.value).toLocaleString('en-US')} events/s, ${(ratio * 100).toFixed(0)}% of baseline).`,
+        `ingest aim for "${row.benchmark}": ≥ ${AIM_RATIO * 100}% of baseline ${part(ratio >= AIM_RATIO)} ` +
+          `(${(ratio * 100).toFixed(0)}%), ≥ ${AIM_EVENTS_PER_SECOND.toLocaleString('en-US')} events/s ` +
+          `${part(row.value >= AIM_EVENTS_PER_SECOND)} (${Math.round(row.value).toLocaleString('en-US')}).`,
       );
     }
   }
