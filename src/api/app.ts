@@ -11,7 +11,7 @@ import { compileBodyCheck, compileParamCheck } from '../validation/validation.js
 import { failure, ok, okPage } from './envelope.js';
 import { ERROR_TABLE } from './errors.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { createRateLimiter, type RateLimit } from './rate-limit.js';
+import { createRateLimiter, type RateLimit, type RateLimiter } from './rate-limit.js';
 import type { ApiRoute } from './route.js';
 import { API_ROUTES } from './routes/index.js';
 import { registerSignalRoutes } from './routes/ssf.js';
@@ -229,9 +229,30 @@ export function buildApp(options: AppOptions): FastifyInstance {
     void reply.code(status).send(body);
   });
 
+  // Failed authentications per client address, counted alike for API requests and dashboard sign-ins.
+  const authFailures = options.rateLimit
+    ? createRateLimiter(options.rateLimit.authFailuresPerAddress, options.now ?? Date.now)
+    : undefined;
+
   // The dashboard at `/` (pages, sign-in, assets); its unknown pages get an HTML 404, API paths never do.
   const dashboardNotFound = options.dashboard
-    ? registerDashboard(app, { ...options.dashboard, services, publicUrl: options.publicUrl })
+    ? registerDashboard(app, {
+        ...options.dashboard,
+        services,
+        publicUrl: options.publicUrl,
+        ...(authFailures
+          ? {
+              signInLimit: {
+                check: (address: string) => {
+                  const blocked = authFailures.check(address);
+                  if (!blocked.allowed) metrics.countRateLimited(1);
+                  return blocked;
+                },
+                failed: (address: string) => void authFailures.take(address),
+              },
+            }
+          : {}),
+      })
     : undefined;
 
   app.setNotFoundHandler((request, reply) => {
@@ -242,7 +263,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     void reply.code(status).send(body);
   });
 
-  const authenticate = createAuthenticator(options, metrics);
+  const authenticate = createAuthenticator(options, metrics, authFailures);
   for (const prefix of API_PREFIXES) {
     for (const route of API_ROUTES) registerRoute(app, prefix, route, options, authenticate);
     app.get(`${prefix}/user/tokens/verify`, async (request) => {
@@ -269,12 +290,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
  */
 export type RequestAuthenticator = (request: FastifyRequest) => Promise<Principal>;
 
-function createAuthenticator(options: AppOptions, metrics: Metrics): RequestAuthenticator {
+function createAuthenticator(
+  options: AppOptions,
+  metrics: Metrics,
+  failures: RateLimiter | undefined,
+): RequestAuthenticator {
   const now = options.now ?? Date.now;
   const perCaller = options.rateLimit ? createRateLimiter(options.rateLimit.perCaller, now) : undefined;
-  const failures = options.rateLimit
-    ? createRateLimiter(options.rateLimit.authFailuresPerAddress, now)
-    : undefined;
   const refuse = (retryAfterSeconds: number): ZtriskError => {
     metrics.countRateLimited(1);
     return new ZtriskError('rate_limited', 'Rate limited', { retryAfterSeconds });

@@ -251,7 +251,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     env: 'ZTRISK_AUTH_FAILURES_PER_MINUTE',
     flag: undefined,
     defaultValue: '60',
-    description: 'Failed authentications per minute per client address before it gets 429 (0 disables)',
+    description:
+      'Failed authentications (API requests and dashboard sign-ins) per minute per client address before it gets 429 (0 disables)',
   },
   {
     key: 'requestTimeoutMs',

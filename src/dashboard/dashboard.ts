@@ -43,11 +43,22 @@ export interface DashboardSettings {
   readonly now?: () => number;
 }
 
+/**
+ * The API's per-address limit on failed authentications, applied to sign-in too: `check` before trying
+ * credentials (refused: too many recent failures from this address), `failed` after a rejected attempt.
+ */
+export interface SignInLimit {
+  check(address: string): { allowed: true } | { allowed: false; retryAfterSeconds: number };
+  failed(address: string): void;
+}
+
 /** Everything the dashboard needs. */
 export interface DashboardOptions extends DashboardSettings {
   readonly services: Services;
   /** Absolute public base URL (https makes cookies `Secure`; well-known URLs start with it). */
   readonly publicUrl: () => string;
+  /** Limit on failed sign-ins per client address (shared with the API); none when absent. */
+  readonly signInLimit?: SignInLimit;
 }
 
 /** Answers a request no route matched with the HTML 404 page when it is a dashboard request; else false. */
@@ -432,11 +443,25 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
           email,
         );
       }
+      const blocked = options.signInLimit?.check(request.ip);
+      if (blocked && !blocked.allowed) {
+        void reply.header('retry-after', String(blocked.retryAfterSeconds));
+        return showLogin(
+          reply,
+          429,
+          {
+            kind: 'error',
+            text: `Too many failed sign-ins from your address. Try again in ${blocked.retryAfterSeconds} s.`,
+          },
+          email,
+        );
+      }
       let signed: Awaited<ReturnType<Services['credentials']['authenticateWithProof']>>;
       try {
         signed = await services.credentials.authenticateWithProof(creds);
       } catch (error) {
         if (error instanceof ZtriskError && error.kind === 'unauthenticated') {
+          options.signInLimit?.failed(request.ip);
           return showLogin(
             reply,
             401,

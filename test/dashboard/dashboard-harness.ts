@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
+import { type AppOptions, buildApp } from '../../src/api/app.js';
 import { PERMISSIONS, type Permission } from '../../src/domain/permissions.js';
 import { DBIP_ATTRIBUTION } from '../../src/ingest/geo/geolocator.js';
 import { createServices, type Services } from '../../src/services/services.js';
@@ -78,7 +78,7 @@ export function csrfOf(body: string): string {
 
 /** Starts the app on a migrated SQLite store (`:memory:` unless a path is given) with an admin token. */
 export async function startDashboardApp(
-  options: { path?: string; nowMs?: number; publicUrl?: string } = {},
+  options: { path?: string; nowMs?: number; publicUrl?: string; rateLimit?: AppOptions['rateLimit'] } = {},
 ): Promise<DashboardApp> {
   const store = createSqliteStore({ path: options.path ?? ':memory:' });
   await store.migrate();
@@ -91,6 +91,8 @@ export async function startDashboardApp(
     publicUrl: () => publicUrl,
     bodyLimitBytes: 1_048_576,
     logLevel: false,
+    now,
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     dashboard: { sessionIdleMs: IDLE_MS, sessionMaxAgeMs: MAX_AGE_MS, geoAttribution: DBIP_ATTRIBUTION, now },
   });
   await app.ready();

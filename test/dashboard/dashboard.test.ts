@@ -646,3 +646,57 @@ describe('dashboard (in-process, app.inject)', () => {
     });
   });
 });
+
+describe('dashboard sign-in under the API limit on failed authentications', () => {
+  let t: DashboardApp;
+  before(async () => {
+    t = await startDashboardApp({
+      rateLimit: {
+        perCaller: { perMinute: 0, burst: 0 },
+        authFailuresPerAddress: { perMinute: 6, burst: 2 },
+      },
+    });
+  });
+  after(async () => t.close());
+
+  async function signInWith(token: string) {
+    const login = await t.request('GET', '/login');
+    return t.request('POST', '/login', {
+      headers: {
+        cookie: `ztrisk_login=${setCookie(login, 'ztrisk_login')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: new URLSearchParams({ _csrf: csrfOf(login.body), token }).toString(),
+    });
+  }
+
+  it('refuses an address after repeated failed sign-ins, counted together with the API, until it refills', async () => {
+    assert.equal((await signInWith('wrong-1')).status, 401);
+    assert.equal((await signInWith('wrong-2')).status, 401);
+    const limited = await signInWith(t.adminToken);
+    assert.equal(limited.status, 429, 'even good credentials wait: the address is refused before any check');
+    assert.equal(limited.headers['retry-after'], '10');
+    assert.match(limited.body, /Too many failed sign-ins from your address\. Try again in 10 s\./);
+    assert.equal(setCookie(limited, 'ztrisk_session'), undefined);
+    const api = await t.request('GET', `/client/v4/accounts/${ACCOUNT}/zt_risk_scoring/behaviors`, {
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
+    assert.equal(api.status, 429, 'the API refuses the same address');
+    assert.equal(JSON.parse(api.body).errors[0].code, 1429);
+    t.nowMs += 10_000;
+    const signedIn = await signInWith(t.adminToken);
+    assert.equal(signedIn.status, 303);
+    assert.ok(setCookie(signedIn, 'ztrisk_session'));
+  });
+
+  it('API failures count against dashboard sign-ins from the same address', async () => {
+    t.nowMs += 60_000;
+    for (const token of ['bad-a', 'bad-b']) {
+      const res = await t.request('GET', `/client/v4/accounts/${ACCOUNT}/zt_risk_scoring/behaviors`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(res.status, 401);
+    }
+    assert.equal((await signInWith(t.adminToken)).status, 429);
+  });
+});
