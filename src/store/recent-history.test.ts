@@ -176,7 +176,7 @@ describe('RecentHistory', () => {
   });
 
   it('declines history older than what it holds, and drops least recently used series beyond its size', () => {
-    const recent = new RecentHistory({ maxPerSeries: 2, maxEvents: 3 });
+    const recent = new RecentHistory({ maxPerSeries: 2, maxEvents: 5 });
     const newestFirst = [3, 2, 1].map((t) => eventOf(t, 'u1', 'dlp_match', t, 0));
     recent.load(ACCOUNT, 'u1', 'dlp_match', newestFirst, 2);
     const window = (fromMs: number): HistoryRequest => ({
@@ -206,5 +206,10 @@ describe('RecentHistory', () => {
     recent.load(ACCOUNT, 'u2', 'sign_in', [eventOf(8, 'u2', 'sign_in', 8, 0)], 2);
     assert.equal(recent.has(ACCOUNT, 'u1', 'dlp_match'), false, 'least recently used series dropped');
     assert.equal(recent.size, 2);
+    // Empty series count too: a flood of users without events stays bounded.
+    const empty = new RecentHistory({ maxPerSeries: 4, maxEvents: 10 });
+    for (let u = 0; u < 100; u += 1) empty.load(ACCOUNT, `user-${u}`, 'sign_in', [], 4);
+    assert.equal(empty.has(ACCOUNT, 'user-89', 'sign_in'), false);
+    assert.equal(empty.has(ACCOUNT, 'user-99', 'sign_in'), true);
   });
 });

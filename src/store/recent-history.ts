@@ -17,7 +17,10 @@ interface Series {
 
 /** Bounds of a {@link RecentHistory}. */
 export interface RecentHistoryLimits {
-  /** Most events kept in all series together; least recently used series are dropped beyond it. */
+  /**
+   * Most events kept in all series together, each series counting one more (so that series of users
+   * without events are bounded too); least recently used series are dropped beyond it.
+   */
   readonly maxEvents: number;
   /** Most events kept per (account, user, type); older ones are dropped (the series' floor rises). */
   readonly maxPerSeries: number;
@@ -68,6 +71,7 @@ function firstAtOrAfter(events: readonly SecurityEvent[], timeMs: number): numbe
  */
 export class RecentHistory {
   private readonly series = new Map<string, Series>();
+  /** Events held. */
   private total = 0;
 
   constructor(private readonly limits: RecentHistoryLimits = DEFAULT_RECENT_HISTORY_LIMITS) {}
@@ -188,7 +192,7 @@ export class RecentHistory {
   }
 
   private evict(): void {
-    while (this.total > this.limits.maxEvents) {
+    while (this.total + this.series.size > this.limits.maxEvents) {
       const oldest = this.series.keys().next();
       if (oldest.done) return;
       this.drop(oldest.value);
