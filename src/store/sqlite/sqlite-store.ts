@@ -403,6 +403,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const ingestTx = db.transaction(
     (accountId: string, events: readonly SecurityEvent[], plan: DetectionPlan, now: string): IngestResult => {
+      // Under the write lock: no other connection can commit until this transaction ends, so a commit
+      // of theirs that this check misses cannot exist.
+      forgetOnForeignWrites();
       const insert = db.prepare(
         `INSERT INTO events (account_id, event_id, user_id, type, ts_ms, outcome, device_id, check_type, travel_located, payload, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, event_id) DO NOTHING`,
@@ -727,7 +730,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async ingestEvents(accountId, events, plan, now) {
       if (events.length === 0) return { insertedIds: new Set<string>(), recorded: [], changes: [] };
-      forgetOnForeignWrites();
       try {
         const result = ingestTx.immediate(accountId, events, plan, now);
         checkpointer?.nudge();
@@ -740,8 +742,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async queryUserEvents(accountId, userId, request) {
-      forgetOnForeignWrites();
-      return history(accountId, userId, request).sort(compareEventTime);
+      // The database's own answer (the recent history serves detection only, inside its transaction).
+      return queryEvents(accountId, userId, request).sort(compareEventTime);
     },
 
     async getDetectorSettings(accountId) {
