@@ -63,7 +63,11 @@ export function startCheckpointer(path: string, options: CheckpointerOptions = {
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     nudge() {
-      worker.postMessage('checkpoint');
+      try {
+        worker.postMessage('checkpoint');
+      } catch {
+        // A worker that is gone cannot checkpoint; the writer's auto-checkpoint bounds the WAL.
+      }
     },
     async close() {
       worker.postMessage('stop');

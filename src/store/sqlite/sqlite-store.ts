@@ -730,15 +730,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async ingestEvents(accountId, events, plan, now) {
       if (events.length === 0) return { insertedIds: new Set<string>(), recorded: [], changes: [] };
+      let result: IngestResult;
       try {
-        const result = ingestTx.immediate(accountId, events, plan, now);
-        checkpointer?.nudge();
-        return result;
+        result = ingestTx.immediate(accountId, events, plan, now);
       } catch (error) {
         // Rolled back: the recent history may hold events that were never committed.
         recent.clear();
         throw error;
       }
+      checkpointer?.nudge();
+      return result;
     },
 
     async queryUserEvents(accountId, userId, request) {
