@@ -1,7 +1,14 @@
 import type { BehaviorKey } from '../domain/behaviors.js';
 import { levelOfRank, type RiskLevel, riskRank } from '../domain/risk-level.js';
 import type { SecurityEvent } from '../domain/security-event.js';
-import type { AuditEntry, Integration, NewRiskEvent, RiskEvent, UserRisk } from '../domain/types.js';
+import type {
+  AuditEntry,
+  Integration,
+  LevelChange,
+  NewRiskEvent,
+  RiskEvent,
+  UserRisk,
+} from '../domain/types.js';
 
 /**
  * Row shapes and row → domain mappers shared by the SQL stores (SQLite and PostgreSQL store these
@@ -191,4 +198,30 @@ export function eventFromRow(accountId: string, row: EventRow): SecurityEvent {
     timeMs: Number(row.ts_ms),
     user: { ...stored.user, id: row.user_id },
   } as SecurityEvent;
+}
+
+/**
+ * The level change a reset makes (for the SSF outbox), or undefined when the level stays: `before` and
+ * `after` are the user's risk around the reset, `txn` a fresh id for the SET.
+ */
+export function resetLevelChange(
+  accountId: string,
+  userId: string,
+  before: UserRisk,
+  after: UserRisk,
+  meta: { readonly at: string; readonly reason?: string },
+  txn: string,
+): LevelChange | undefined {
+  if (before.riskLevel === after.riskLevel) return undefined;
+  return {
+    accountId,
+    userId,
+    email: before.email,
+    previous: before.riskLevel,
+    current: after.riskLevel,
+    at: meta.at,
+    cause: 'reset',
+    txn,
+    ...(meta.reason !== undefined ? { reason: meta.reason } : {}),
+  };
 }

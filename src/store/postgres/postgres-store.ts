@@ -23,6 +23,7 @@ import {
   integrationSnapshot,
   type RiskEventRow,
   recordedRiskEvent,
+  resetLevelChange,
   toAuditEntry,
   toRiskEvent,
   toUserRisk,
@@ -838,19 +839,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           userSnapshot(before),
           userSnapshot(afterRisk),
         );
-        const change: LevelChange | undefined = changed
-          ? {
-              accountId,
-              userId,
-              email: before.email,
-              previous: before.riskLevel,
-              current: afterRisk.riskLevel,
-              at: meta.at,
-              cause: 'reset',
-              txn: randomUUID(),
-              ...(meta.reason !== undefined ? { reason: meta.reason } : {}),
-            }
-          : undefined;
+        const change = resetLevelChange(accountId, userId, before, afterRisk, meta, randomUUID());
         if (change) await signals.enqueueLevelChanges(c, accountId, [change], meta.at);
         return { before, after: afterRisk, change };
       });

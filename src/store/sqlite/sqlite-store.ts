@@ -28,6 +28,7 @@ import {
   integrationSnapshot,
   type RiskEventRow,
   recordedRiskEvent,
+  resetLevelChange,
   toAuditEntry,
   toRiskEvent,
   toUserRisk,
@@ -488,19 +489,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (!updated) throw new Error('user row vanished');
     const afterRisk = toUserRisk(updated);
     audit(accountId, meta, 'user.reset', 'user', userId, userSnapshot(before), userSnapshot(afterRisk));
-    const change: LevelChange | undefined = changed
-      ? {
-          accountId,
-          userId,
-          email: before.email,
-          previous: before.riskLevel,
-          current: afterRisk.riskLevel,
-          at: meta.at,
-          cause: 'reset',
-          txn: randomUUID(),
-          ...(meta.reason !== undefined ? { reason: meta.reason } : {}),
-        }
-      : undefined;
+    const change = resetLevelChange(accountId, userId, before, afterRisk, meta, randomUUID());
     if (change) signals.enqueueLevelChanges(accountId, [change], meta.at);
     return { before, after: afterRisk, change };
   }
