@@ -1,4 +1,4 @@
-import type { Detector, DetectorContext } from '../detectors/detector.js';
+import type { Detector, DetectorContext, HistoryRequest } from '../detectors/detector.js';
 import { resolveBehaviorSettings } from '../domain/behaviors.js';
 import type { Problem } from '../domain/errors.js';
 import type { SecurityEvent } from '../domain/security-event.js';
@@ -40,6 +40,8 @@ export interface IngestSummary {
   /** Risk events recorded by detection. */
   riskEvents: number;
 }
+
+const NO_REQUESTS: readonly HistoryRequest[] = Object.freeze([]);
 
 /** Events dated further ahead than this are rejected (clock skew tolerance). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -107,7 +109,13 @@ export function createIngestService(deps: ServiceDeps, options: IngestOptions) {
     const ctx: DetectorContext = { nowMs: now, thresholds: await options.detectorSettings.get(accountId) };
     return {
       historyFor(event) {
-        return active.filter((d) => d.accepts(event)).flatMap((d) => d.history(event, ctx.thresholds));
+        // Called for every stored event: plain loops, no intermediate arrays for the common "none".
+        let requests: HistoryRequest[] | undefined;
+        for (const d of active) {
+          if (!d.accepts(event)) continue;
+          for (const r of d.history(event, ctx.thresholds)) (requests ??= []).push(r);
+        }
+        return requests ?? NO_REQUESTS;
       },
       detect(event, history) {
         const out: NewRiskEvent[] = [];

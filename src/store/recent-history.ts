@@ -73,6 +73,8 @@ export class RecentHistory {
   private readonly series = new Map<string, Series>();
   /** Events held. */
   private total = 0;
+  /** Event types of which a series was loaded since the last clear: others need no lookup in add. */
+  private readonly typesHeld = new Set<string>();
 
   constructor(private readonly limits: RecentHistoryLimits = DEFAULT_RECENT_HISTORY_LIMITS) {}
 
@@ -101,6 +103,7 @@ export class RecentHistory {
     if (this.limits.maxEvents <= 0 || this.limits.maxPerSeries <= 0) return;
     const key = seriesKey(accountId, userId, type);
     this.drop(key);
+    this.typesHeld.add(type);
     const keep = Math.min(limit, this.limits.maxPerSeries);
     const kept = newestFirst.slice(0, keep).reverse();
     const oldest = kept[0];
@@ -113,6 +116,7 @@ export class RecentHistory {
 
   /** A newly stored event: joins its series when that series is held and the event is inside it. */
   add(event: SecurityEvent, accountId: string): void {
+    if (!this.typesHeld.has(event.type)) return;
     const key = seriesKey(accountId, event.user.id, event.type);
     const s = this.series.get(key);
     if (!s) return;
@@ -181,6 +185,7 @@ export class RecentHistory {
   /** Forgets everything (another writer, or a rolled-back transaction). */
   clear(): void {
     this.series.clear();
+    this.typesHeld.clear();
     this.total = 0;
   }
 

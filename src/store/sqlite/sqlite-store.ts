@@ -342,6 +342,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   function history(accountId: string, userId: string, request: HistoryRequest): SecurityEvent[] {
+    const hit = recent.answer(accountId, userId, request);
+    if (hit) return hit;
     const type = request.types.length === 1 ? request.types[0] : undefined;
     if (type !== undefined && !recent.has(accountId, userId, type)) {
       const newestFirst = cachedStatement(
