@@ -110,12 +110,13 @@ export function createIngestService(deps: ServiceDeps, options: IngestOptions) {
     return {
       historyFor(event) {
         // Called for every stored event: plain loops, no intermediate arrays for the common "none".
-        let requests: HistoryRequest[] | undefined;
+        let requests: readonly HistoryRequest[] = NO_REQUESTS;
         for (const d of active) {
           if (!d.accepts(event)) continue;
-          for (const r of d.history(event, ctx.thresholds)) (requests ??= []).push(r);
+          const asked = d.history(event, ctx.thresholds);
+          if (asked.length > 0) requests = requests.length === 0 ? asked : [...requests, ...asked];
         }
-        return requests ?? NO_REQUESTS;
+        return requests;
       },
       detect(event, history) {
         const out: NewRiskEvent[] = [];
