@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { type TSchema, Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { type DashboardSettings, registerDashboard } from '../dashboard/dashboard.js';
+import { type DashboardSettings, registerDashboard, type SignInLimit } from '../dashboard/dashboard.js';
 import { type Problem, ZtriskError } from '../domain/errors.js';
 import { isAllowed, type Principal } from '../domain/permissions.js';
 import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
@@ -231,7 +231,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   // Failed authentications per client address, counted alike for API requests and dashboard sign-ins.
   const authFailures = options.rateLimit
-    ? createRateLimiter(options.rateLimit.authFailuresPerAddress, options.now ?? Date.now)
+    ? addressGuard(
+        createRateLimiter(options.rateLimit.authFailuresPerAddress, options.now ?? Date.now),
+        metrics,
+      )
     : undefined;
 
   // The dashboard at `/` (pages, sign-in, assets); its unknown pages get an HTML 404, API paths never do.
@@ -240,18 +243,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         ...options.dashboard,
         services,
         publicUrl: options.publicUrl,
-        ...(authFailures
-          ? {
-              signInLimit: {
-                check: (address: string) => {
-                  const blocked = authFailures.check(address);
-                  if (!blocked.allowed) metrics.countRateLimited(1);
-                  return blocked;
-                },
-                failed: (address: string) => void authFailures.take(address),
-              },
-            }
-          : {}),
+        ...(authFailures ? { signInLimit: authFailures } : {}),
       })
     : undefined;
 
@@ -290,21 +282,37 @@ export function buildApp(options: AppOptions): FastifyInstance {
  */
 export type RequestAuthenticator = (request: FastifyRequest) => Promise<Principal>;
 
+/** The per-address limit on failed authentications; a refusal is counted as rate limited. */
+function addressGuard(limiter: RateLimiter, metrics: Metrics): SignInLimit {
+  return {
+    check(address) {
+      const blocked = limiter.check(address);
+      if (!blocked.allowed) metrics.countRateLimited(1);
+      return blocked;
+    },
+    failed(address) {
+      limiter.take(address);
+    },
+  };
+}
+
 function createAuthenticator(
   options: AppOptions,
   metrics: Metrics,
-  failures: RateLimiter | undefined,
+  failures: SignInLimit | undefined,
 ): RequestAuthenticator {
   const now = options.now ?? Date.now;
   const perCaller = options.rateLimit ? createRateLimiter(options.rateLimit.perCaller, now) : undefined;
+  const rateLimited = (retryAfterSeconds: number): ZtriskError =>
+    new ZtriskError('rate_limited', 'Rate limited', { retryAfterSeconds });
   const refuse = (retryAfterSeconds: number): ZtriskError => {
     metrics.countRateLimited(1);
-    return new ZtriskError('rate_limited', 'Rate limited', { retryAfterSeconds });
+    return rateLimited(retryAfterSeconds);
   };
   return async (request) => {
     const address = request.ip;
     const blocked = failures?.check(address);
-    if (blocked && !blocked.allowed) throw refuse(blocked.retryAfterSeconds);
+    if (blocked && !blocked.allowed) throw rateLimited(blocked.retryAfterSeconds);
     let principal: Principal;
     try {
       principal = await options.services.credentials.authenticate({
@@ -313,7 +321,7 @@ function createAuthenticator(
         key: headerValue(request.headers['x-auth-key']),
       });
     } catch (error) {
-      failures?.take(address);
+      failures?.failed(address);
       throw error;
     }
     const taken = perCaller?.take(`${principal.kind}:${principal.id}`);
